@@ -1,0 +1,171 @@
+"""Stage 6: the merged graph, in an embedded pyoxigraph store (on disk or in memory).
+
+Each article lives in its own named graph; the default graph of queries is the union of all
+graphs. Replacing an article removes its graph and writes the new one; the content hash that
+marks an article as built is written in the same ``extend`` call as its triples (pyoxigraph
+``Store.extend`` is transactional), so a build killed at any point leaves only whole articles
+and a re-run redoes exactly the missing ones.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import StoreError
+from .rdf import KGR, BASE, graph_iri
+
+__all__ = ["KgStore", "to_ox", "from_ox", "DERIVED_PREFIX"]
+
+log = logging.getLogger(__name__)
+
+#: Graphs whose IRI starts with this hold derived data (merges, links), not article facts.
+DERIVED_PREFIX = BASE + "graph/_"
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def from_ox(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+class KgStore:
+    """An embedded kgraid store. ``KgStore(path)`` opens (or creates) an on-disk store;
+    ``KgStore(None)`` is in memory. ``read_only=True`` opens an existing store for reading
+    while another process may write it."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                if not self.path.exists():
+                    raise StoreError(f"{self.path}: no store there; build one with "
+                                     f"'kgraid build ARTICLES --store {self.path}'")
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                if self.path.exists() and not self.path.is_dir():
+                    raise StoreError(f"{self.path}: exists and is not a store directory")
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(f"{self.path}: cannot open the store: {e}. Is another kgraid "
+                             "process writing it?") from e
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying ``pyoxigraph.Store``."""
+        return self._store
+
+    # ------------------------------------------------------------------ articles
+    def article_hash(self, article_id: str) -> str | None:
+        g = ox.NamedNode(str(graph_iri(article_id)))
+        for q in self._store.quads_for_pattern(None, ox.NamedNode(str(KGR.contentHash)), None, g):
+            return q.object.value
+        return None
+
+    def article_ids(self) -> list[str]:
+        rows = self._store.query(
+            "SELECT ?id WHERE { GRAPH ?g { ?a a <https://w3id.org/kgraid/ontology#Article> ; "
+            "<http://purl.org/dc/terms/identifier> ?id } }")
+        return sorted(r["id"].value for r in rows)
+
+    def replace_graph(self, graph: Graph) -> int:
+        """Replace the named graph ``graph.identifier`` with ``graph``'s triples; returns the
+        number of triples written."""
+        gid = ox.NamedNode(str(graph.identifier))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), gid) for s, p, o in graph]
+        try:
+            if self._store.contains_named_graph(gid):
+                self._store.remove_graph(gid)
+            self._store.extend(quads)
+        except OSError as e:
+            raise StoreError(f"{self.path or 'memory store'}: cannot write graph "
+                             f"<{graph.identifier}>: {e}") from e
+        return len(quads)
+
+    def remove_graph(self, iri: str) -> bool:
+        gid = ox.NamedNode(iri)
+        if self._store.contains_named_graph(gid):
+            self._store.remove_graph(gid)
+            return True
+        return False
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, iri: str) -> Graph:
+        """One named graph as an rdflib Graph."""
+        g = Graph(identifier=URIRef(iri))
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return g
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # ------------------------------------------------------------------ queries
+    def query(self, sparql: str, bindings: dict[str, Node] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL over the union of all graphs; ``bindings`` are substituted as RDF terms
+        (pyoxigraph substitutions, never pasted into the text)."""
+        subs = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in (bindings or {}).items()}
+        return self._store.query(sparql, use_default_graph_as_union=True,
+                                 substitutions=subs or None)
+
+    def update(self, sparql: str) -> None:
+        self._store.update(sparql)
+
+    def load(self, data: bytes | str, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        kw = {"to_graph": ox.NamedNode(graph)} if graph else {}
+        self._store.load(data, format=fmt, **kw)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+    def __enter__(self) -> "KgStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
