@@ -122,7 +122,7 @@ def _figures(g: Graph, owner: URIRef, prop: URIRef, figures: list[Figure]) -> No
         g.add((owner, prop, node))
         g.add((node, RDF.type, KGR.CasualtyFigure))
         g.add((node, KGR.casualtyType, Literal(f.casualty_type)))
-        g.add((node, KGR.count, Literal(f.count, datatype=XSD.integer)))
+        g.add((node, KGR["count"], Literal(f.count, datatype=XSD.integer)))
         if f.qualifier:
             g.add((node, KGR.qualifier, Literal(f.qualifier)))
         if f.subject:

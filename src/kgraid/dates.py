@@ -1,0 +1,154 @@
+"""Resolve the date words of an article against its publication date, at their true precision.
+
+``resolve("Sunday", date(2017, 1, 9))`` is 2017-01-08 (an ``xsd:date``); "August" in a January
+article is last August (an ``xsd:gYearMonth``); "May 2015" is 2015-05; "2014" is a ``gYear``.
+Words that need a publication date ("Sunday", "yesterday", "Jan. 8") resolve to nothing when
+there is none, and so do vague ones ("recent months", "two weeks ago"): the text is kept, the
+timestamp is not invented. News reports past events, so a resolved date is never after the
+publication date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .facts import TimeValue
+
+__all__ = ["resolve", "find_dates", "DATE_RE"]
+
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+           "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+             "saturday": 5, "sunday": 6}
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+
+#: Date expressions kgraid recognises, most specific first.
+DATE_RE = re.compile(
+    r"\b(?:"
+    rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<mdy>{_MONTH}\s+\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?,\s*\d{{4}})"
+    rf"|(?P<dmy>\d{{1,2}}\s+{_MONTH}\s+\d{{4}})"
+    rf"|(?P<md>{_MONTH}\s+\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?)(?!\d|,\s*\d{{4}})"
+    rf"|(?P<dm>\d{{1,2}}\s+{_MONTH})(?!\s*\d)"
+    rf"|(?P<my>{_MONTH}\s+(?:of\s+)?\d{{4}})"
+    rf"|(?P<wd>{_WEEKDAY})"
+    r"|(?P<rel>yesterday|today|last night|this morning|tonight|earlier today)"
+    rf"|(?P<mon>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|May)(?!\s+\d)"
+    r"|(?P<year>(?:19[5-9]\d|20\d\d))(?![\d-])"
+    r")",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = re.compile(
+    r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)$")
+
+
+def _month(word: str) -> int:
+    return _MONTHS[word.strip(". ").lower()[:3]]
+
+
+def _last_on_or_before(published: dt.date, month: int, day: int) -> dt.date | None:
+    for year in (published.year, published.year - 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if d <= published:
+            return d
+    return None
+
+
+def _tv(text: str, d: dt.date | None = None, *, ym: tuple[int, int] | None = None,
+        year: int | None = None) -> TimeValue:
+    if d is not None:
+        return TimeValue(text, d.isoformat(), "day")
+    if ym is not None:
+        return TimeValue(text, f"{ym[0]:04d}-{ym[1]:02d}", "month")
+    if year is not None:
+        return TimeValue(text, f"{year:04d}", "year")
+    return TimeValue(text, None, None)
+
+
+def resolve(text: str, published: dt.date | None) -> TimeValue:
+    """Resolve one date expression (as matched by ``DATE_RE``) against ``published``."""
+    m = DATE_RE.fullmatch(text.strip())
+    if not m:
+        return _tv(text)
+    kind = m.lastgroup
+    s = m.group(kind)
+    try:
+        if kind == "iso":
+            y, mo, d = map(int, s.split("-"))
+            return _tv(text, dt.date(y, mo, d))
+        if kind == "mdy":
+            mm = re.match(rf"({_MONTH})\s+(\d{{1,2}})(\s*[-\u2013]\s*\d{{1,2}})?,\s*(\d{{4}})", s,
+                          re.I)
+            if mm[3]:  # a range of days: the month is what the text supports
+                return _tv(text, ym=(int(mm[4]), _month(mm[1])))
+            return _tv(text, dt.date(int(mm[4]), _month(mm[1]), int(mm[2])))
+        if kind == "dmy":
+            dd, mon, yy = s.split()
+            return _tv(text, dt.date(int(yy), _month(mon), int(dd)))
+        if kind in ("md", "dm"):
+            if published is None:
+                return _tv(text)
+            if kind == "md":
+                mm = re.match(rf"({_MONTH})\s+(\d{{1,2}})(\s*[-\u2013]\s*\d{{1,2}})?", s, re.I)
+                mon, day, rng = _month(mm[1]), int(mm[2]), mm[3]
+            else:
+                dd, mon_s = s.split()
+                mon, day, rng = _month(mon_s), int(dd), None
+            d = _last_on_or_before(published, mon, day)
+            if d is None:
+                return _tv(text)
+            return _tv(text, ym=(d.year, d.month)) if rng else _tv(text, d)
+        if kind == "my":
+            parts = s.replace(" of ", " ").split()
+            return _tv(text, ym=(int(parts[-1]), _month(parts[0])))
+        if kind == "wd":
+            if published is None:
+                return _tv(text)
+            back = (published.weekday() - _WEEKDAYS[s.lower()]) % 7
+            return _tv(text, published - dt.timedelta(days=back))
+        if kind == "rel":
+            if published is None:
+                return _tv(text)
+            word = s.lower()
+            if word in ("yesterday", "last night"):
+                return _tv(text, published - dt.timedelta(days=1))
+            return _tv(text, published)
+        if kind == "mon":
+            if published is None or not _MONTH_NAMES.match(s):
+                return _tv(text)
+            mon = _month(s)
+            year = published.year if mon <= published.month else published.year - 1
+            return _tv(text, ym=(year, mon))
+        if kind == "year":
+            return _tv(text, year=int(s))
+    except (ValueError, KeyError, TypeError):
+        return _tv(text)
+    return _tv(text)
+
+
+def find_dates(sentence: str) -> list[tuple[int, int, str]]:
+    """Date expressions in ``sentence`` as (start, end, text)."""
+    out = []
+    for m in DATE_RE.finditer(sentence):
+        s = m.group(0)
+        if m.lastgroup == "mon" and not _MONTH_NAMES.match(s):
+            continue
+        if m.lastgroup == "mon" and s.lower().rstrip(".") == "may":
+            # "may" is far more often the verb: only "in May" counts as the month.
+            before = sentence[:m.start()].rstrip().lower()
+            if not (s[0] == "M" and (before.endswith(" in") or before.endswith(" of")
+                                     or before.endswith(" since"))):
+                continue
+        if m.lastgroup == "year":
+            # A bare four-digit number is a year only where English puts one ("in 2014").
+            before = sentence[:m.start()].rstrip().lower()
+            if not re.search(r"\b(?:in|of|since|during|early|late|until|by|from|mid-?)$", before):
+                continue
+        out.append((m.start(), m.end(), s))
+    return out

@@ -1,0 +1,761 @@
+"""Stage 3b: the three fact kinds — memberships, operations, claims — from one parsed article.
+
+Every extractor is a function of the Doc and the article's mentions; every rule is named in
+the facts it makes (``kgr:extractor``), and its vocabulary lives in ``resources/*.tsv``.
+Precision comes first: a fact is made only when its sentence shows all of its parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from . import dates
+from .facts import ArticleFacts, Claim, EntityKey, Evidence, Figure, Membership, Operation
+from .gazetteer import load_gazetteer, load_table
+from .mentions import Mention, MentionIndex
+
+__all__ = ["extract", "extract_figures"]
+
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+            "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+            "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+            "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+            "dozens": 24, "a dozen": 12, "another": 1, "a": 1, "an": 1}
+_CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": "wounded",
+             "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
+             "killing": "killed", "detained": "detained", "arrested": "detained",
+             "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed"}
+_NUM = r"(?:\d[\d,]*|" + "|".join(sorted((k for k in _NUMBERS if " " not in k and len(k) > 2),
+                                          key=len, reverse=True)) + r")"
+_QUAL = r"(?:(?P<q>at least|about|around|more than|over|nearly|almost|up to|some|roughly)\s+)?"
+_FIG_PASSIVE = re.compile(
+    rf"\b{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)(?:were|was|have been|had been|"
+    rf"are|is|has been)\s+(?:reportedly\s+)?(?P<v>killed|wounded|injured|detained|arrested|"
+    rf"captured|freed|released|rescued)", re.I)
+_FIG_CONJ = re.compile(
+    rf"\band\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?:\w+\s+){{0,2}}?(?:were\s+|was\s+)?"
+    rf"(?P<v>killed|wounded|injured|detained|captured|freed)", re.I)
+_FIG_ACTIVE = re.compile(
+    rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed)\s+"
+    rf"{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)", re.I)
+_FIG_OF = re.compile(
+    rf"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
+    rf"(?P<v>killed|wounded|injured|detained|captured)", re.I)
+
+_HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attempt", "intend",
+                       "vow", "hope", "aim", "continue", "encourage", "help", "prepare", "need",
+                       "pledge", "promise", "urge", "call", "able", "conduct", "pose", "decline",
+                       "refuse"}
+_MODALS = {"would", "could", "will", "may", "might", "should", "can", "must", "'ll"}
+_GENERIC_DETS = {"such", "any", "no", "future", "every", "each", "more", "other", "similar",
+                 "previous", "past", "many", "several", "some", "further", "most"}
+_NEW_OP_DETS = {"another", "a second", "second", "separate", "earlier", "later"}
+_LOCATION_HEADS = {"town", "city", "village", "province", "area", "region", "governorate",
+                   "countryside", "vicinity", "outskirts", "border", "part", "territory",
+                   "district", "desert", "valley", "heart", "capital", "suburb", "neighborhood",
+                   "zone", "west", "east", "north", "south"}
+_FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
+             {"Strike", "Airstrike", "DroneStrike"},
+             {"Attack", "Bombing", "Offensive", "Capture"}]
+_DECLINE = {"decline", "refuse", "fail", "not"}
+
+
+def _norm_num(s: str) -> int | None:
+    s = s.lower().replace(",", "")
+    if s.isdigit():
+        return int(s)
+    return _NUMBERS.get(s)
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Casualty figures stated in ``text`` ('25 ISIL members were killed', 'killing at least
+    23 soldiers', 'one person was killed and another injured')."""
+    figs: list[Figure] = []
+    seen: set[tuple[str, int]] = set()
+
+    def add(v: str, n: str, q: str | None, subj: str | None) -> None:
+        count = _norm_num(n)
+        ctype = _CASUALTY.get(v.lower())
+        if count is None or ctype is None or (ctype, count) in seen:
+            return
+        seen.add((ctype, count))
+        figs.append(Figure(ctype, count, q.lower() if q else None,
+                           subj.strip() if subj and subj.strip() else None))
+
+    for m in _FIG_PASSIVE.finditer(text):
+        add(m["v"], m["n"], m["q"], m["subj"])
+        tail = text[m.end():m.end() + 80]
+        for c in _FIG_CONJ.finditer(tail):
+            if c.start() < 3:
+                add(c["v"], c["n"], c["q"], m["subj"])
+        # "one person was killed and another injured": the conjoined figure shares the verb
+        # tense; "five militants were captured and at least 10 killed".
+        cm = re.match(rf"\s+and\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?P<v>killed|wounded|injured|"
+                      rf"detained|captured|freed)", tail, re.I)
+        if cm:
+            add(cm["v"], cm["n"], cm["q"], m["subj"])
+    for m in _FIG_ACTIVE.finditer(text):
+        if m["subj"].split()[0].lower() in ("of", "in", "on"):
+            continue
+        add(m["v"], m["n"], m["q"], m["subj"])
+    for m in _FIG_OF.finditer(text):
+        add(m["v"], m["n"], None, None)
+    return figs
+
+
+@dataclass
+class _Phrase:
+    """A role phrase found at tokens [start, end)."""
+
+    start: int
+    end: int
+    role: str
+    implied_org: str | None
+
+
+class _Extractor:
+    def __init__(self, doc: Doc, published: dt.date | None, offset: int) -> None:
+        self.doc = doc
+        self.published = published
+        self.mx = MentionIndex(doc, offset=offset)
+        self.gz = load_gazetteer()
+        self.facts = ArticleFacts()
+        roles = sorted(load_table("roles.tsv"), key=lambda r: -len(r[0].split()))
+        self.roles = [(r[0].split(), r[1], r[2] if len(r) > 2 and r[2] else None) for r in roles]
+        self.role_mods = {r[0] for r in load_table("role_modifiers.tsv")}
+        self.ranks = {r[0].rstrip(".") for r in load_table("ranks.tsv")}
+        self.verbs = {r[0]: r[1] for r in load_table("reporting_verbs.tsv")}
+        trig = load_table("triggers.tsv")
+        self.noun_triggers = sorted([(t[0].split(), t[1]) for t in trig if t[2] == "NOUN"],
+                                    key=lambda t: -len(t[0]))
+        self.verb_triggers = {t[0]: t[1] for t in trig if t[2] == "VERB"}
+        self.used_verbs: set[int] = set()
+        self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
+
+    # ================================================================ memberships
+    def _role_at(self, i: int, end: int) -> _Phrase | None:
+        toks = self.doc
+        j = i
+        mods = []
+        while j < end and toks[j].lower_ in self.role_mods:
+            mods.append(toks[j].lower_)
+            j += 1
+        for words, role, implied in self.roles:
+            n = len(words)
+            if j + n <= end and [t.lower_ for t in toks[j:j + n]] == words:
+                label = " ".join(m for m in mods if m != "former") + " " + role
+                if "former" in mods:
+                    label = "former " + label
+                return _Phrase(i, j + n, label.strip(), implied)
+        return None
+
+    def _org_key(self, name: str | None) -> EntityKey | None:
+        if not name:
+            return None
+        entry = self.gz.by_label(name)
+        if entry is None:
+            return None
+        key: EntityKey = ("Organization", entry.label)
+        if key not in self.mx.entities:
+            from .facts import Entity
+            self.mx.entities[key] = Entity("Organization", entry.label, qid=entry.qid,
+                                           entity_type=entry.entity_type)
+        return key
+
+    def _add_membership(self, person: EntityKey, role: str, org: EntityKey | None,
+                        sent: Span, rule: str, conf: float) -> None:
+        if org is None or person[0] != "Person" or org[0] != "Organization":
+            return
+        for m in self.facts.memberships:
+            if (m.person, m.role, m.organization) == (person, role, org):
+                return
+        self.facts.memberships.append(Membership(person, role, org, self.mx.evidence(sent),
+                                                 f"membership/{rule}@1", conf))
+
+    def _phrase_orgs(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mx.in_span(start, end, "Organization")]
+
+    def memberships(self, sent: Span) -> None:
+        doc, mx = self.doc, self.mx
+        # (1) appositions and relative clauses after a person:
+        #     "John Dorrian, spokesman for the U.S.-led coalition", "Haji Imam who was an
+        #     ISIL senior leader", "He is an ISIS official"
+        for m in mx.mentions:
+            if m.key[0] != "Person" or not (sent.start <= m.start < sent.end):
+                continue
+            self._apposition(m.key, m.end, sent)
+        for tok in sent:
+            if tok.lower_ in ("he", "she") and tok.i + 1 < sent.end and \
+                    doc[tok.i + 1].lemma_ == "be":
+                person = mx.last_person_before(tok.i)
+                if person:
+                    self._apposition(person, tok.i + 1, sent, copula_only=True)
+        # (2) title before the name: "Pentagon Press Secretary Peter Cook", "Kurdistan
+        #     Regional Government President Masoud Barzani", "Joint Chiefs of Staff Chairman
+        #     General Joseph F. Dunford", "Secretary of Defense Ash Carter".
+        for m in mx.mentions:
+            if m.key[0] != "Person" or not (sent.start <= m.start < sent.end):
+                continue
+            self._title_before(m, sent)
+
+    def _apposition(self, person: EntityKey, after: int, sent: Span,
+                    copula_only: bool = False) -> None:
+        doc = self.doc
+        i = after
+        rule = "apposition"
+        if i < sent.end and doc[i].text == ",":
+            if copula_only:
+                return
+            i += 1
+        elif i < sent.end and doc[i].lower_ in ("who", "is", "was", "'s", "has", "had"):
+            rule = "copula"
+            while i < sent.end and doc[i].lower_ in ("who", "is", "was", "'s", "has", "had",
+                                                     "been", "be", "also", "still"):
+                i += 1
+            if i == after or doc[i - 1].lower_ in ("who", "has", "had"):
+                return
+        else:
+            return
+        # The phrase ends at the next comma, semicolon, dash, parenthesis or verb.
+        end = i
+        while end < sent.end and doc[end].text not in (",", ";", "(", ")", "—", "–", ".",
+                                                       "\"", "“", "”") and not (
+                doc[end].pos_ in ("VERB", "AUX") and doc[end].tag_ not in ("VBN",)):
+            end += 1
+        if end - i > 14 or end == i:
+            return
+        first = doc[i]
+        if first.pos_ == "VERB" or first.lower_ in ("who", "which", "that"):
+            return
+        orgs = self._phrase_orgs(i, end)
+        phrases = []
+        j = i
+        while j < end:
+            ph = self._role_at(j, end)
+            if ph:
+                phrases.append(ph)
+                j = ph.end
+            else:
+                j += 1
+        if not phrases:
+            return
+        for ph in phrases:
+            # "to leader Abu Bakr al-Baghdadi": the role belongs to the person it precedes.
+            nxt = self.mx.at(ph.end)
+            holder = person
+            if nxt is not None and nxt.key[0] == "Person":
+                holder = nxt.key
+            org = self._org_for_role(ph, orgs)
+            self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
+
+    def _org_for_role(self, ph: _Phrase, orgs: list[Mention]) -> EntityKey | None:
+        doc = self.doc
+        if orgs:
+            # Prefer an organization right after "of/for/in/at/with (the)" the role, then one
+            # before it (possessive or modifier), then the first in the phrase.
+            k = ph.end
+            if k < len(doc) and doc[k].lower_ in ("of", "for", "in", "at", "with", "to"):
+                k += 1
+                while k < len(doc) and doc[k].lower_ in ("the", "a", "an"):
+                    k += 1
+                m = self.mx.at(k)
+                if m is not None and m.key[0] == "Organization":
+                    return m.key
+            before = [o for o in orgs if o.end <= ph.start]
+            if before:
+                return before[-1].key
+            return orgs[0].key
+        return self._org_key(ph.implied_org)
+
+    def _title_before(self, m: Mention, sent: Span) -> None:
+        doc = self.doc
+        j = m.start
+        # skip ranks: "Chairman General Joseph F. Dunford"
+        while j - 1 >= sent.start and (doc[j - 1].lower_.rstrip(".") in self.ranks
+                                       or doc[j - 1].text == "."):
+            j -= 1
+        if j - 1 < sent.start:
+            return
+        # find the longest role phrase ending at j
+        best: _Phrase | None = None
+        for k in range(max(sent.start, j - 5), j):
+            ph = self._role_at(k, j)
+            if ph and ph.end == j and (best is None or ph.start < best.start):
+                best = ph
+        if best is None:
+            return
+        org: EntityKey | None = None
+        k = best.start
+        if k - 1 >= sent.start and doc[k - 1].text in ("'s", "’s"):
+            k -= 1
+        before = self.mx.at(k - 1) if k - 1 >= sent.start else None
+        if before is not None and before.key[0] == "Organization":
+            org = before.key
+        elif best.implied_org:
+            org = self._org_key(best.implied_org)
+        if org is None and doc[best.start - 1].lower_ in ("to",) and best.start - 1 > sent.start:
+            return  # handled by the apposition rule ("second in command to leader Y")
+        self._add_membership(m.key, best.role, org, sent, "title", 0.85)
+
+    # ================================================================ operations
+    def _trigger_at(self, tok: Token) -> tuple[str, int] | None:
+        """(operation type, end token) when ``tok`` starts an operation word."""
+        doc = self.doc
+        if tok.pos_ in ("NOUN", "PROPN"):
+            for words, typ in self.noun_triggers:
+                n = len(words)
+                span = doc[tok.i:tok.i + n]
+                if len(span) == n and [t.lemma_.lower() for t in span[:-1]] + [
+                        span[-1].lemma_.lower()] == words or \
+                        [t.lower_ for t in span] == words:
+                    return typ, tok.i + n
+        if tok.pos_ == "VERB":
+            lemma = tok.lemma_.lower()
+            if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
+                return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
+            if lemma in self.verb_triggers:
+                return self.verb_triggers[lemma], tok.i + 1
+        return None
+
+    def _is_generic_noun(self, head: Token, start: int) -> bool:
+        doc = self.doc
+        if head.dep_ in ("compound", "amod") and head.head.pos_ in ("NOUN", "PROPN") \
+                and head.head.i > head.i:
+            return True  # "special operations forces", "strike group"
+        prev = [t.lower_ for t in doc[max(0, start - 3):start]]
+        if any(p in _GENERIC_DETS for p in prev[-2:]):
+            return True
+        plural = head.tag_ in ("NNS", "NNPS")
+        if plural and not any(c.dep_ == "nummod" for c in head.children) and not any(
+                t.like_num for t in doc[max(0, start - 3):start]):
+            return True
+        if head.text[:1].isupper() and head.i + 1 < len(doc) and doc[head.i + 1].text[:1].isupper() \
+                and not doc[head.i + 1].is_punct and head.lower_ == "operation":
+            return True  # "Operation Inherent Resolve": a named campaign
+        return False
+
+    def _is_hypothetical_verb(self, tok: Token) -> bool:
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
+            return True
+        if any(c.dep_ == "neg" for c in tok.children):
+            return True
+        h = tok
+        for _ in range(3):
+            if h.dep_ in ("xcomp", "ccomp", "advcl", "pcomp", "conj") and h.head is not h:
+                if h.head.lemma_.lower() in _HYPOTHETICAL_HEADS:
+                    return True
+                if h.dep_ == "pcomp" and h.head.lower_ in ("at", "of", "for") and \
+                        h.tag_ == "VBG":
+                    return True  # "aimed at capturing leaders"
+                h = h.head
+            else:
+                break
+        return False
+
+    def _place_ok(self, m: Mention, sent: Span, trigger: Token) -> bool:
+        """Is the place mention an operation's place, not a modifier ('U.S. forces',
+        'Iraqi captives') or an origin ('Britain-based')?"""
+        doc = self.doc
+        last = doc[m.end - 1]
+        if m.end < len(doc) and doc[m.end].text in ("-", "\u2010") and m.end + 1 < len(doc) \
+                and doc[m.end + 1].lower_ == "based":
+            return False
+        if last.text.endswith("-based"):
+            return False
+        if last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.i > last.i:
+            head = last.head
+            if head.lemma_.lower() not in _LOCATION_HEADS and head.i != trigger.i:
+                return False
+        if m.key[1] in ("United States",):
+            return False  # the actor's country, never where operations in this genre happen
+        return True
+
+    def _sentence_date(self, sent: Span, trigger: Token):
+        best = None
+        for s, e, text in dates.find_dates(sent.text):
+            char = sent.start_char + s
+            span = self.doc.char_span(char, sent.start_char + e, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            # "U.S. officials said Monday", "said in a statement on Thursday": the date of the
+            # report, not of the operation.
+            h = root
+            reported = False
+            for _ in range(3):
+                if h.lemma_.lower() in self.verbs and h.pos_ == "VERB":
+                    reported = True
+                    break
+                if h.head is h:
+                    break
+                h = h.head
+            if reported and not self._is_ancestor(trigger, root):
+                continue
+            dist = abs(root.i - trigger.i)
+            if best is None or dist < best[0]:
+                best = (dist, text)
+        if best is None:
+            return None
+        return dates.resolve(best[1], self.published)
+
+    @staticmethod
+    def _is_ancestor(a: Token, b: Token) -> bool:
+        return any(x.i == a.i for x in b.ancestors)
+
+    def operations(self, sent: Span) -> None:
+        doc, mx = self.doc, self.mx
+        if sent.text.rstrip().endswith(":"):
+            return  # the header of a list of strikes: its items are the operations
+        i = sent.start
+        while i < sent.end:
+            tok = doc[i]
+            found = self._trigger_at(tok)
+            if not found:
+                i += 1
+                continue
+            typ, end = found
+            head = doc[end - 1]
+            i = end
+            if mx.at(head.i) is not None:
+                continue  # part of a name
+            if head.pos_ in ("NOUN", "PROPN"):
+                if self._is_generic_noun(head, tok.i):
+                    continue
+            else:
+                if self._is_hypothetical_verb(head):
+                    continue
+            places = [m for m in mx.in_span(sent.start, sent.end, "Place")
+                      if self._place_ok(m, sent, head)]
+            if head.pos_ == "VERB":
+                if typ == "Capture" and not (places and any(
+                        self._is_ancestor(head, doc[p.start]) or p.start in
+                        [c.i for c in head.children] for p in places)):
+                    continue  # "capturing leaders": the capture of a place is an operation
+                if typ == "Strike" and head.lemma_.lower() == "target" and not places:
+                    continue
+            prev = " ".join(t.lower_ for t in doc[max(sent.start, tok.i - 2):tok.i])
+            new_forced = any(d in prev.split() or prev.endswith(d) for d in _NEW_OP_DETS)
+            definite = any(d in prev.split() for d in ("the", "that", "this"))
+            time = self._sentence_date(sent, head)
+            place_keys = list(dict.fromkeys(p.key for p in places))
+            actors, targets = self._actors_targets(sent, head)
+            figures = extract_figures(sent.text)
+            idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
+            ev = mx.evidence(sent)
+            if idx is None:
+                trigger_text = doc[tok.i:end].text
+                op = Operation(typ, trigger_text, place_keys, time, actors, targets, figures,
+                               [ev], f"operation/{'noun' if head.pos_ != 'VERB' else 'verb'}@1",
+                               0.75 if place_keys else 0.6)
+                self.facts.operations.append(op)
+                idx = len(self.facts.operations) - 1
+            else:
+                op = self.facts.operations[idx]
+                if op.op_type == "GenericOperation" and typ != "GenericOperation":
+                    op.op_type = typ
+                    op.trigger = doc[tok.i:end].text
+                for k in place_keys:
+                    if k not in op.places:
+                        op.places.append(k)
+                if time is not None and (op.time is None or (op.time.value is None
+                                                             and time.value is not None)):
+                    op.time = time
+                for a in actors:
+                    if a not in op.actors:
+                        op.actors.append(a)
+                for t in targets:
+                    if t not in op.targets:
+                        op.targets.append(t)
+                for f in figures:
+                    if all((f.casualty_type, f.count) != (g.casualty_type, g.count)
+                           for g in op.outcomes):
+                        op.outcomes.append(f)
+                if ev not in op.evidence:
+                    op.evidence.append(ev)
+            self.op_mentions[head.i] = idx
+
+    def _compatible_types(self, a: str, b: str) -> bool:
+        if a == b or "GenericOperation" in (a, b):
+            return True
+        return any(a in f and b in f for f in _FAMILIES)
+
+    def _places_compatible(self, a: list[EntityKey], b: list[EntityKey]) -> bool:
+        if not a or not b or set(a) & set(b):
+            return True
+        a_specific = [k for k in a if not self.mx.is_broad_place(k)]
+        b_specific = [k for k in b if not self.mx.is_broad_place(k)]
+        if not a_specific or not b_specific:
+            return True
+        for x in a_specific:
+            for y in b_specific:
+                if x[1].lower() in y[1].lower() or y[1].lower() in x[1].lower():
+                    return True
+        return False
+
+    def _merge_candidate(self, typ: str, places: list[EntityKey], time, definite: bool
+                         ) -> int | None:
+        for idx in range(len(self.facts.operations) - 1, -1, -1):
+            op = self.facts.operations[idx]
+            if not self._compatible_types(op.op_type, typ):
+                continue
+            if time is not None and time.value and op.time is not None and op.time.value \
+                    and not (op.time.value.startswith(time.value)
+                             or time.value.startswith(op.time.value)):
+                if definite:
+                    continue
+                return None
+            if not self._places_compatible(op.places, places):
+                if definite:
+                    continue
+                return None
+            if not definite and (places or (time is not None and time.value)) and \
+                    op.op_type in ("Strike", "Airstrike") and typ == op.op_type:
+                return None  # listed strikes are separate operations
+            return idx
+        return None
+
+    def _actors_targets(self, sent: Span, head: Token) -> tuple[list[EntityKey], list[EntityKey]]:
+        doc, mx = self.doc, self.mx
+        actors: list[EntityKey] = []
+        targets: list[EntityKey] = []
+        verb = head if head.pos_ == "VERB" else head.head
+        for t in list(verb.children) + list(head.children):
+            if t.dep_ in ("nsubj",) and verb.pos_ == "VERB":
+                m = mx.at(t.i)
+                if m and m.key[0] == "Organization":
+                    actors.append(m.key)
+            if t.dep_ in ("agent",) or (t.dep_ == "prep" and t.lower_ == "by"):
+                for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1, "Organization"):
+                    actors.append(m.key)
+            if t.dep_ == "prep" and t.lower_ == "against":
+                for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
+                    if m.key[0] in ("Organization", "Person"):
+                        targets.append(m.key)
+        for tok in sent:
+            if tok.lemma_.lower() in ("target", "kill", "capture", "hit") and tok.pos_ == "VERB":
+                for c in tok.children:
+                    if c.dep_ in ("dobj", "nsubjpass"):
+                        m = mx.at(c.i)
+                        if m and m.key[0] == "Person":
+                            targets.append(m.key)
+        return list(dict.fromkeys(actors)), list(dict.fromkeys(targets))
+
+    # ================================================================ claims
+    def _declined(self, v: Token) -> bool:
+        if any(c.dep_ == "neg" for c in v.children):
+            return True
+        h = v
+        for _ in range(3):
+            if h.dep_ in ("xcomp", "conj") and h.head is not h:
+                h = h.head
+                if h.lemma_.lower() in _DECLINE or any(c.dep_ == "neg" for c in h.children):
+                    return True
+            else:
+                break
+        return False
+
+    def _source_keys(self, subj: Token) -> list[EntityKey]:
+        """The sources a subject token names (with its conjuncts)."""
+        out: list[EntityKey] = []
+        for t in [subj] + [c for c in subj.conjuncts if c.i > subj.i]:
+            key = self._source_key(t)
+            if key and key not in out:
+                out.append(key)
+        return out
+
+    def _source_key(self, t: Token) -> EntityKey | None:
+        mx = self.mx
+        # an apposition that names the source: "Another activist group, Sound and Picture,"
+        for c in t.children:
+            if c.dep_ == "appos":
+                m = mx.at(c.i) or next(iter(mx.in_span(c.left_edge.i, c.right_edge.i + 1)), None)
+                if m and m.key[0] in ("Organization", "Person"):
+                    return m.key
+        m = mx.at(t.i)
+        if m is not None and m.key[0] in ("Person", "Organization"):
+            return m.key
+        if t.lower_ in ("he", "she"):
+            speaker = None
+            return mx.last_person_before(t.i) or speaker
+        if t.lower_ in ("i", "we"):
+            return mx.speaker_at(t.idx)
+        if m is not None and m.key[0] == "Place" and t.dep_ in ("nsubj",):
+            return None
+        return mx.anonymous_source(t)
+
+    def _clean_statement(self, span_text: str) -> str:
+        s = span_text.strip()
+        s = re.sub(r"^(?:that|:)\s+", "", s)
+        s = s.strip(" ,;:\n\t")
+        s = s.strip("\"“”")
+        s = s.rstrip(" ,;:.")
+        return re.sub(r"\s+", " ", s)
+
+    def _hedge(self, verb_lemma: str, sent: Span) -> str:
+        low = sent.text.lower()
+        if re.search(r"\b(?:reportedly|allegedly|could not be (?:independently )?"
+                     r"(?:confirmed|verified))\b", low):
+            return "Reportedly"
+        return self.verbs.get(verb_lemma, "Asserted")
+
+    def _about(self, start: int, end: int) -> int | None:
+        for i in range(start, end):
+            if i in self.op_mentions:
+                return self.op_mentions[i]
+        return None
+
+    def _add_claim(self, sources: list[EntityKey], statement: str, verb: str, hedge: str,
+                   sent: Span, rule: str, about: int | None, conf: float) -> None:
+        if not sources or len(statement.split()) < 2:
+            return
+        for c in self.facts.claims:
+            if c.statement == statement and c.sources == sources:
+                return
+        self.facts.claims.append(Claim(sources, statement, verb, hedge, self.mx.evidence(sent),
+                                       f"claim/{rule}@1", extract_figures(statement), about,
+                                       conf))
+
+    def claims(self, sent: Span) -> None:
+        doc = self.doc
+        # "according to X, ..." / "..., according to X"
+        for tok in sent:
+            if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
+                to = doc[tok.i + 1]
+                objs = [c for c in to.children if c.dep_ == "pobj"]
+                if not objs:
+                    continue
+                obj = objs[0]
+                sources = self._source_keys(obj)
+                # the phrase ends where the object's noun phrase ends (not its relative clause)
+                phrase_end = max([obj.i] + [c.i for c in obj.conjuncts] +
+                                 [x.i for c in [obj] + list(obj.conjuncts) for x in c.subtree
+                                  if x.dep_ in ("compound", "amod", "det", "cc", "conj",
+                                                "pobj", "prep", "appos", "punct", "nmod",
+                                                "poss", "case")])
+                end_i = obj.right_edge.i + 1
+                if tok.i == sent.start or (tok.i - 1 >= sent.start and doc[tok.i - 1].text == ","
+                                           and tok.i - 1 == sent.start):
+                    rest = doc[end_i:sent.end].text
+                else:
+                    rest = doc[sent.start:tok.i].text
+                statement = self._clean_statement(rest)
+                self._add_claim(sources, statement, "according to", self._hedge("say", sent),
+                                sent, "according-to", self._about(sent.start, sent.end), 0.8)
+                _ = phrase_end
+        for v in sent:
+            if v.i in self.used_verbs or v.pos_ not in ("VERB",):
+                continue
+            lemma = v.lemma_.lower()
+            if lemma not in self.verbs or self._declined(v):
+                continue
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            ccomp = next((c for c in v.children if c.dep_ == "ccomp"), None)
+            inverted_obj = None
+            if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
+                # "They targeted a senior ISIS official, reported CBS News."
+                inverted_obj = next((c for c in v.children if c.dep_ in ("dobj", "nsubj")
+                                     and c.i > v.i), None)
+            if subj is None and inverted_obj is None:
+                continue
+            src_tok = subj or inverted_obj
+            sources = self._source_keys(src_tok)
+            if not sources:
+                continue
+            if ccomp is not None and ccomp.i > v.i:
+                span = doc[ccomp.left_edge.i:ccomp.right_edge.i + 1]
+                # stop at a conjoined clause of the reporting verb ("..., but declined to")
+                statement = self._clean_statement(span.text)
+                rule = "reporting-verb"
+            elif ccomp is not None or inverted_obj is not None or (
+                    v.i > sent.start and doc[v.i - 1].text == "," ) or (
+                    subj is not None and subj.i > v.i):
+                # inverted: "CLAUSE, officials said" / "CLAUSE, said a resident"
+                first = min(v.i, subj.left_edge.i if subj is not None and subj.i < v.i else v.i)
+                k = first - 1
+                while k >= sent.start and doc[k].is_punct:
+                    k -= 1
+                if k < sent.start:
+                    continue
+                statement = self._clean_statement(doc[sent.start:k + 1].text)
+                rule = "inverted-attribution"
+            else:
+                dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
+                if dobj is None or lemma not in ("claim", "blame", "deny", "announce", "confirm",
+                                                 "accuse", "report"):
+                    continue
+                statement = self._clean_statement(doc[v.i:dobj.right_edge.i + 1].text)
+                rule = "verb-object"
+            self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
+                            self._about(sent.start, sent.end), 0.8)
+
+    def quotes(self) -> None:
+        """Direct quotes with a named speaker, across sentence boundaries:
+        '“...,” he said', '“...,” said X', 'X said: “...”'."""
+        doc = self.doc
+        text = doc.text
+        for m in re.finditer(r"[“\"]([^“”\"]{20,2000}?)[”\"]", text):
+            after = text[m.end():m.end() + 120]
+            am = re.match(r"\s*,?\s*(?:(?P<s1>[\w.’'\- ]{1,60}?)\s+(?P<v1>said|added|told|"
+                          r"wrote|stated|explained|noted|confirmed)|(?P<v2>said|added)\s+"
+                          r"(?P<s2>[\w.’'\- ]{1,60}?))\b", after)
+            if not am:
+                continue
+            vtext = am["v1"] or am["v2"]
+            vchar = m.end() + (am.start("v1") if am["v1"] else am.start("v2"))
+            vspan = doc.char_span(vchar, vchar + len(vtext), alignment_mode="expand")
+            if vspan is None:
+                continue
+            v = vspan.root
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            if subj is None:
+                continue
+            sources = self._source_keys(subj)
+            if not sources:
+                continue
+            self.used_verbs.add(v.i)
+            statement = self._clean_statement(m.group(1))
+            start_tok = doc.char_span(m.start(), m.start() + 1, alignment_mode="expand")
+            sent = v.sent
+            about = self._about(start_tok.start if start_tok is not None else sent.start,
+                                sent.end)
+            self._add_claim(sources, statement, v.text, self._hedge(v.lemma_.lower(), sent),
+                            sent, "direct-quote", about, 0.85)
+
+    # ================================================================ driver
+    def run(self) -> ArticleFacts:
+        sents = list(self.doc.sents)
+        for sent in sents:
+            self.memberships(sent)
+        for sent in sents:
+            self.operations(sent)
+        self.quotes()
+        for sent in sents:
+            self.claims(sent)
+        self.facts.entities = self._used_entities()
+        return self.facts
+
+    def _used_entities(self):
+        """All named entities mentioned, plus the anonymous sources that facts use."""
+        used = set()
+        for c in self.facts.claims:
+            used.update(c.sources)
+        out = {}
+        for key, ent in self.mx.entities.items():
+            if key[0] != "AnonymousSource" or key in used:
+                out[key] = ent
+        return out
+
+
+def extract(doc: Doc, *, published: dt.date | None = None, offset: int = 0) -> ArticleFacts:
+    """Extract memberships, operations and claims from a parsed article body.
+
+    ``offset`` is where the Doc's text starts in the article text (evidence offsets are
+    reported in article coordinates)."""
+    return _Extractor(doc, published, offset).run()
+
+
+_ = Evidence

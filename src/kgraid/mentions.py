@@ -1,0 +1,322 @@
+"""Stage 3a: who and where an article names — entity mentions and coreference within it.
+
+From a spaCy ``Doc`` (with the gazetteer's entity ruler) this builds the article's entities
+with canonical labels (gazetteer aliases; titles and possessives stripped), repairs the names
+the small model splits ("Rakkan" + "Wahid al-Shammri"), resolves short names to the full
+mention ("Dorrian" -> "John Dorrian", "Adnani" -> "Abu Muhammad al-Adnani"), and answers
+coreference questions the extractors ask: who "he" is, who "the official" is, who the speaker
+of a briefing turn is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from .facts import Entity, EntityKey, Evidence
+from .gazetteer import load_gazetteer, load_table
+
+__all__ = ["Mention", "MentionIndex"]
+
+_NER_KIND = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place",
+             "FAC": "Place"}
+_DIRECTIONS = {"northern", "southern", "eastern", "western", "northeast", "northeastern",
+               "northwest", "northwestern", "southeast", "southeastern", "southwest",
+               "southwestern", "central", "north", "south", "east", "west", "north-eastern",
+               "north-western", "south-eastern", "south-western"}
+_BROAD_TYPES = {"country", "region", "governorate", "province", "river"}
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_NAME_PARTICLES = {"al", "el", " al-", "el-", "abu", "bin", "ibn", "bint", "abd", "umm"}
+_SPEAKER = re.compile(r"^\s*(?P<name>[A-Z][A-Z .'\u2019-]{1,60}?)\s*:\s", re.M)
+_HONORIFIC = re.compile(
+    r"^(?:MR|MRS|MS|DR|SECRETARY OF DEFENSE|SECRETARY|GENERAL|GEN|ADMIRAL|ADM|COLONEL|COL|"
+    r"CAPTAIN|CAPT|MAJOR|PRESIDENT|CHAIRMAN|AMBASSADOR|SENATOR|PRESS SECRETARY)\.?\s+")
+
+
+@dataclass
+class Mention:
+    start: int           # token index in the Doc
+    end: int
+    key: EntityKey
+    text: str
+
+
+def _ranks() -> set[str]:
+    return {r[0].lower() for r in load_table("ranks.tsv")}
+
+
+def _strip_name(text: str) -> str:
+    text = _LEADING.sub("", text.strip(" \t\n\"'“”‘’()[],.;:"))
+    return _POSSESSIVE.sub("", text).strip()
+
+
+def _surname(label: str) -> str:
+    """The last name part without Arabic article: 'Abu Muhammad al-Adnani' -> 'adnani'."""
+    last = re.split(r"\s+", label.strip())[-1].lower()
+    return re.sub(r"^(?:al|el|ad|ar|as|an|at|az)[-\u2010]", "", last)
+
+
+class MentionIndex:
+    """Entity mentions of one article and the coreference questions asked of them."""
+
+    def __init__(self, doc: Doc, *, offset: int = 0) -> None:
+        self.doc = doc
+        self.offset = offset
+        self.gz = load_gazetteer()
+        self.entities: dict[EntityKey, Entity] = {}
+        self.by_token: dict[int, Mention] = {}
+        self.mentions: list[Mention] = []
+        self._anon: list[tuple[int, EntityKey, bool]] = []  # (token, key, plural)
+        self._ranks = _ranks()
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def evidence(self, sent: Span) -> Evidence:
+        text = sent.text
+        lead = len(text) - len(text.lstrip())
+        stripped = text.strip()
+        start = self.offset + sent.start_char + lead
+        return Evidence(stripped, start, start + len(stripped))
+
+    def _register(self, start: int, end: int, kind: str, label: str, surface: str,
+                  qid: str | None = None, etype: str | None = None) -> Mention | None:
+        label = label.strip()
+        if not label or len(label) > 120 or not any(ch.isalpha() for ch in label):
+            return None
+        key: EntityKey = (kind, label)
+        ent = self.entities.get(key)
+        if ent is None:
+            ent = self.entities[key] = Entity(kind=kind, label=label, qid=qid,
+                                              entity_type=etype)
+        if surface and surface != label:
+            ent.alt_labels.add(surface)
+        sent = self.doc[start].sent
+        ev = self.evidence(sent)
+        if ev not in ent.evidence:
+            ent.evidence.append(ev)
+        m = Mention(start, end, key, surface or label)
+        self.mentions.append(m)
+        for i in range(start, end):
+            self.by_token[i] = m
+        return m
+
+    def _person_span(self, span: Span) -> tuple[int, int]:
+        """Extend a PERSON span over a name part the model left outside it ('Rakkan')."""
+        start, end = span.start, span.end
+        while start > 0:
+            prev = self.doc[start - 1]
+            if (prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.ent_type_ in ("", "NORP")
+                    and prev.text.lower().rstrip(".") not in self._ranks
+                    and self.gz.lookup(prev.text) is None and prev.sent == span.sent
+                    and not prev.is_sent_start):
+                start -= 1
+            else:
+                break
+        # Drop leading ranks inside the span ("Col. John Dorrian" -> "John Dorrian").
+        while start < end - 1 and self.doc[start].text.lower().rstrip(".") in {
+                r.rstrip(".") for r in self._ranks}:
+            start += 1
+            if start < end and self.doc[start].text == ".":
+                start += 1
+        return start, end
+
+    def _build(self) -> None:
+        doc = self.doc
+        for ent in doc.ents:
+            entry = None
+            if ent.ent_id_:
+                entry = self.gz.by_label(ent.ent_id_)
+            surface = _strip_name(ent.text)
+            if entry is None:
+                entry = self.gz.lookup(surface)
+            if entry is not None:
+                start, end = ent.start, ent.end
+                label, kind = entry.label, entry.kind
+                if kind == "Place":
+                    start, label, surface = self._directional(ent, label, surface)
+                    if label != entry.label:
+                        self._register(start, end, "Place", label, surface, None, "region")
+                        continue
+                self._register(start, end, kind, label, surface, entry.qid, entry.entity_type)
+                continue
+            kind = _NER_KIND.get(ent.label_)
+            if kind is None or not surface or not surface[0].isupper():
+                continue
+            if kind == "Person":
+                start, end = self._person_span(ent)
+                surface = _strip_name(doc[start:end].text)
+                if not re.search(r"[A-Za-z]{2}", surface):
+                    continue
+                self._register(start, end, "Person", surface, surface)
+            elif kind == "Place":
+                start, label, surface = self._directional(ent, surface, surface)
+                self._register(start, ent.end, "Place", label, surface, None,
+                               "region" if start != ent.start else None)
+            else:
+                self._register(ent.start, ent.end, kind, surface, surface)
+        self._resolve_short_names()
+        self._speakers = self._find_speakers()
+
+    def _directional(self, ent: Span, label: str, surface: str) -> tuple[int, str, str]:
+        """'northern Syria' is a place of its own (a region of Syria)."""
+        if ent.start > 0:
+            prev = self.doc[ent.start - 1]
+            if prev.lower_ in _DIRECTIONS and prev.sent == ent.sent:
+                word = prev.lower_
+                return ent.start - 1, f"{word} {label}", f"{word} {surface}"
+        return ent.start, label, surface
+
+    def _resolve_short_names(self) -> None:
+        """Fold short person names into the full name they abbreviate, and find surname-only
+        mentions the model missed ('Adnani was hit...')."""
+        persons = [k for k in self.entities if k[0] == "Person"]
+        full_by_surname: dict[str, set[EntityKey]] = {}
+        for k in persons:
+            if len(k[1].split()) >= 2:
+                full_by_surname.setdefault(_surname(k[1]), set()).add(k)
+        remap: dict[EntityKey, EntityKey] = {}
+        for k in persons:
+            if len(k[1].split()) >= 2 and not re.match(r"(?i)^(?:al|el)[-\u2010]", k[1]):
+                continue
+            cands = full_by_surname.get(_surname(k[1]), set()) - {k}
+            if len(cands) == 1:
+                remap[k] = next(iter(cands))
+        for short, full in remap.items():
+            ent = self.entities.pop(short)
+            target = self.entities[full]
+            target.alt_labels |= ent.alt_labels | {ent.label}
+            target.evidence += [e for e in ent.evidence if e not in target.evidence]
+        for m in self.mentions:
+            if m.key in remap:
+                m.key = remap[m.key]
+        # Surname-only tokens the NER left out.
+        for tok in self.doc:
+            if tok.i in self.by_token or not tok.text[:1].isupper() or len(tok.text) < 3:
+                continue
+            cands = full_by_surname.get(_surname(tok.text.rstrip("’'s")) if tok.text.endswith(
+                ("’s", "'s")) else _surname(tok.text))
+            if cands and len(cands) == 1 and tok.pos_ in ("PROPN", "NOUN", "ADJ", "VERB"):
+                start = tok.i
+                if (tok.i >= 2 and self.doc[tok.i - 1].text in ("-", "\u2010")
+                        and self.doc[tok.i - 2].lower_ in ("al", "el")):
+                    start = tok.i - 2
+                if any(i in self.by_token for i in range(start, tok.i + 1)):
+                    continue
+                key = next(iter(cands))
+                surface = self.doc[start:tok.i + 1].text
+                self._register(start, tok.i + 1, "Person", key[1], surface)
+
+    # ------------------------------------------------------------------ lookups
+    def at(self, i: int) -> Mention | None:
+        return self.by_token.get(i)
+
+    def in_span(self, start: int, end: int, kind: str | None = None) -> list[Mention]:
+        seen, out = set(), []
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is not None and id(m) not in seen and (kind is None or m.key[0] == kind):
+                seen.add(id(m))
+                out.append(m)
+        return out
+
+    def last_person_before(self, i: int, window_sents: int = 3) -> EntityKey | None:
+        sent_starts = sorted({t.sent.start for t in self.doc[max(0, i - 400):i + 1]})
+        floor = sent_starts[-window_sents] if len(sent_starts) >= window_sents else 0
+        best = None
+        for m in self.mentions:
+            if m.key[0] == "Person" and floor <= m.start < i:
+                if best is None or m.start > best.start:
+                    best = m
+        return best.key if best else None
+
+    # ------------------------------------------------------------------ anonymous sources
+    def anonymous_source(self, head: Token) -> EntityKey | None:
+        """The source that the noun phrase headed by ``head`` names when it names no entity:
+        'a U.S. official' is a new source; 'the official' is the last one like it."""
+        heads = {r[0] for r in load_table("sources.tsv")}
+        if head.lower_ not in heads:
+            return None
+        plural = head.tag_ in ("NNS", "NNPS") or head.lower_.endswith("s")
+        dets = [c for c in head.children if c.dep_ == "det"]
+        mods = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod", "poss")
+                and c.i < head.i]
+        definite = any(d.lower_ in ("the", "that", "this", "these", "those") for d in dets)
+        if definite and not mods:
+            for i, key, pl in reversed(self._anon):
+                if i < head.i and pl == plural and (
+                        key[1].split()[-1].lower() == head.lower_
+                        or head.lower_ in ("person", "source", "people", "sources")):
+                    return key
+            for i, key, pl in reversed(self._anon):  # 'the officials' after 'Pentagon officials'
+                if i < head.i and pl == plural:
+                    return key
+        start = min([head.i] + [m.left_edge.i for m in mods])
+        words = [t.text for t in self.doc[start:head.i + 1]]
+        label = " ".join(words).replace(" 's", "'s").replace(" ’s", "’s")
+        label = re.sub(r"\s+-\s+", "-", label)
+        key = self._register_anon(start, head.i + 1, label)
+        if key:
+            self._anon.append((head.i, key, plural))
+        return key
+
+    def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
+        key: EntityKey = ("AnonymousSource", label)
+        if key not in self.entities:
+            self.entities[key] = Entity(kind="AnonymousSource", label=label)
+        ent = self.entities[key]
+        ev = self.evidence(self.doc[start].sent)
+        if ev not in ent.evidence:
+            ent.evidence.append(ev)
+        return key
+
+    # ------------------------------------------------------------------ transcripts
+    def _find_speakers(self) -> list[tuple[int, EntityKey | None]]:
+        """Briefing transcripts: 'PETER COOK:' and 'MR. COOK:' start a speaker's turn."""
+        out: list[tuple[int, EntityKey | None]] = []
+        text = self.doc.text
+        for m in _SPEAKER.finditer(text):
+            raw = m["name"].strip()
+            if raw in ("Q", "QUESTION") or len(raw) < 3:
+                out.append((m.start(), None))
+                continue
+            name = _HONORIFIC.sub("", raw)
+            name = _HONORIFIC.sub("", name).strip()
+            if not re.search(r"[A-Z]{2}", name):
+                continue
+            key = self._person_by_name(name.title())
+            out.append((m.start(), key))
+        return out
+
+    def _person_by_name(self, name: str) -> EntityKey | None:
+        sur = _surname(name)
+        cands = [k for k in self.entities if k[0] == "Person" and _surname(k[1]) == sur]
+        full = [k for k in cands if len(k[1].split()) >= 2]
+        if len(full) == 1:
+            return full[0]
+        if cands:
+            return cands[0]
+        if len(name.split()) >= 2:
+            key: EntityKey = ("Person", name)
+            self.entities.setdefault(key, Entity(kind="Person", label=name))
+            return key
+        return None
+
+    def speaker_at(self, char: int) -> EntityKey | None:
+        """The speaker whose turn contains character ``char`` of the Doc, if any."""
+        current = None
+        for start, key in self._speakers:
+            if start <= char:
+                current = key
+            else:
+                break
+        return current
+
+    def is_broad_place(self, key: EntityKey) -> bool:
+        ent = self.entities.get(key)
+        return bool(ent and (ent.entity_type in _BROAD_TYPES or key[1].split()[0].lower()
+                             in _DIRECTIONS))
+
+
+_ = _NAME_PARTICLES

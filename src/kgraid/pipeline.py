@@ -1,0 +1,297 @@
+"""The whole build: articles in, a validated graph per article in the store.
+
+    ingest -> nlp -> extract -> rdf -> validate -> store (-> resolve, link)
+
+``process_articles`` is the per-article work (parse, extract, mint RDF, validate) as a pure
+function of the articles, so it runs the same in this process, in worker processes
+(``jobs``) or on a Dask cluster. ``build`` streams the input in chunks, skips unchanged
+articles, writes each article's graph in one store call and reports what happened to every
+input: built, skipped (unchanged or duplicate), invalid (kept out unless ``keep_invalid``)
+or failed (with the reason).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from .errors import DuplicateArticleError, InputError, KgraidError
+from .facts import ArticleFacts
+from .ingest import Article, iter_articles
+from .rdf import EXTRACTOR_VERSION, article_graph, graph_iri
+from .validate import Violation, validate_graph
+
+__all__ = ["ArticleResult", "ArticleOutcome", "BuildReport", "process_articles", "build",
+           "extract_article", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "EXIT_PARTIAL",
+           "EXIT_INTERRUPTED"]
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+CHUNK = 64
+
+
+class Store(Protocol):
+    """What the build needs of a store (``KgStore``, or a remote Graph Store)."""
+
+    def article_hash(self, article_id: str) -> str | None: ...
+    def replace_graph(self, graph: Graph) -> int: ...
+    def flush(self) -> None: ...
+
+
+@dataclass
+class ArticleResult:
+    """The per-article work's output: the graph as N-Triples (cheap to send between
+    processes), the fact counts and the SHACL violations."""
+
+    article_id: str
+    origin: str
+    graph_iri: str
+    ntriples: bytes
+    content_hash: str
+    counts: dict[str, int]
+    violations: list[Violation]
+    warnings: list[str]
+    error: str | None = None
+
+    def graph(self) -> Graph:
+        g = Graph(identifier=URIRef(self.graph_iri))
+        if self.ntriples:
+            g.parse(data=self.ntriples.decode("utf-8"), format="nt")
+        return g
+
+
+@dataclass
+class ArticleOutcome:
+    article_id: str | None
+    origin: str
+    status: str                      # built, skipped, invalid, failed
+    reason: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = {"article": self.article_id, "origin": self.origin, "status": self.status,
+             "reason": self.reason, "counts": self.counts, "warnings": self.warnings}
+        if self.violations:
+            d["violations"] = [v.__dict__ for v in self.violations]
+        return d
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    interrupted: bool = False
+    post: dict[str, object] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        t = {"memberships": 0, "operations": 0, "claims": 0, "entities": 0}
+        for o in self.outcomes:
+            if o.status == "built":
+                for k in t:
+                    t[k] += o.counts.get(k, 0)
+        return t
+
+    def exit_code(self, keep_invalid: bool = False) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.count("invalid") and not keep_invalid:
+            return EXIT_INVALID
+        if self.count("failed"):
+            return EXIT_PARTIAL
+        return EXIT_OK
+
+    def as_dict(self) -> dict:
+        return {"built": self.count("built"), "skipped": self.count("skipped"),
+                "invalid": self.count("invalid"), "failed": self.count("failed"),
+                "interrupted": self.interrupted, "facts": self.totals, **self.post,
+                "articles": [o.as_dict() for o in self.outcomes]}
+
+
+def extract_article(article: Article, doc=None) -> ArticleFacts:
+    """Parse (unless ``doc`` is given) and extract one article's facts."""
+    from .extract import extract
+    from .nlp import load_nlp
+    if doc is None:
+        doc = load_nlp()(article.body)
+    return extract(doc, published=article.published, offset=article.body_start)
+
+
+def process_articles(articles: list[Article], *, validate: bool = True,
+                     engine: str = "auto", batch_size: int = 32) -> list[ArticleResult]:
+    """The per-article work for a batch: NLP, extraction, RDF and SHACL validation.
+    A failure in one article is reported in its result and does not stop the others."""
+    from .nlp import load_nlp
+    nlp = load_nlp()
+    results: list[ArticleResult] = []
+    docs = nlp.pipe((a.body for a in articles), batch_size=batch_size)
+    for article in articles:
+        chash = article.content_hash(EXTRACTOR_VERSION)
+        try:
+            doc = next(docs)
+            facts = extract_article(article, doc)
+            g = article_graph(article, facts, content_hash=chash)
+            report = validate_graph(g, engine=engine) if validate else None
+            nt = g.serialize(format="nt", encoding="utf-8")
+            results.append(ArticleResult(
+                article.id, article.origin, str(g.identifier), nt, chash, facts.counts(),
+                list(report.violations) if report and not report.conforms else [],
+                list(article.warnings)))
+        except KgraidError as e:
+            results.append(ArticleResult(article.id, article.origin, str(graph_iri(article.id)),
+                                         b"", chash, {}, [], list(article.warnings), str(e)))
+        except Exception as e:  # noqa: BLE001 - one bad article must not stop the batch
+            log.debug("extraction failed for %s", article.origin, exc_info=True)
+            results.append(ArticleResult(article.id, article.origin, str(graph_iri(article.id)),
+                                         b"", chash, {}, [], list(article.warnings),
+                                         f"internal error while extracting: {type(e).__name__}:"
+                                         f" {e}"))
+    return results
+
+
+def _chunks(items: Iterable, n: int) -> Iterator[list]:
+    chunk: list = []
+    for it in items:
+        chunk.append(it)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _write(store: Store, result: ArticleResult) -> None:
+    """Replace the article's named graph with the result's triples, in one store call."""
+    raw = getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):
+        gid = ox.NamedNode(result.graph_iri)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, gid)
+                 for t in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
+        if raw.contains_named_graph(gid):
+            raw.remove_graph(gid)
+        raw.extend(quads)
+    else:
+        store.replace_graph(result.graph())
+
+
+Executor = Callable[[list[Article]], Iterable[list[ArticleResult]]]
+
+
+def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
+          keep_invalid: bool = False, validate: bool = True, engine: str = "auto",
+          jobs: int = 1, force: bool = False, chunk_size: int = CHUNK,
+          progress: Callable[[ArticleOutcome, int], None] | None = None,
+          executor: Callable[[list[list[Article]]], Iterable[list[ArticleResult]]] | None = None,
+          post_build: Iterable[Callable[[Store], dict]] = (),
+          ) -> BuildReport:
+    """Build the articles found in ``inputs`` into ``store``.
+
+    ``jobs`` > 1 runs the per-article work in that many processes; ``executor`` replaces the
+    local one (it gets chunks of articles and yields their results, in order, e.g. from a Dask
+    cluster). ``progress(outcome, done)`` is called after every article. ``post_build`` steps
+    (cross-article resolution, linking) run on the store afterwards; each returns a summary.
+    """
+    report = BuildReport()
+    seen: dict[str, tuple[str, str]] = {}   # article id -> (content hash, origin)
+    done = 0
+
+    def record(o: ArticleOutcome) -> None:
+        nonlocal done
+        report.outcomes.append(o)
+        done += 1
+        if progress is not None:
+            progress(o, done)
+        log.debug("%s %s %s", o.status, o.origin, o.reason or "")
+
+    def todo_chunks() -> Iterator[list[Article]]:
+        for chunk in _chunks(iter_articles(inputs, published=published), chunk_size):
+            work: list[Article] = []
+            for item in chunk:
+                if isinstance(item, InputError):
+                    record(ArticleOutcome(None, item.source, "failed", item.reason))
+                    continue
+                chash = item.content_hash(EXTRACTOR_VERSION)
+                if item.id in seen:
+                    prev_hash, prev_origin = seen[item.id]
+                    if prev_hash == chash:
+                        record(ArticleOutcome(item.id, item.origin, "skipped",
+                                              f"same article as {prev_origin}"))
+                    else:
+                        err = DuplicateArticleError(
+                            item.origin, f"article id {item.id!r} is already used by "
+                            f"{prev_origin} with different text; give one of them another id "
+                            "(front matter 'id:') — the first one is kept")
+                        record(ArticleOutcome(item.id, item.origin, "failed", err.reason))
+                    continue
+                seen[item.id] = (chash, item.origin)
+                if not force and store.article_hash(item.id) == chash:
+                    record(ArticleOutcome(item.id, item.origin, "skipped", "unchanged",
+                                          warnings=list(item.warnings)))
+                    continue
+                work.append(item)
+            if work:
+                yield work
+
+    def local_results() -> Iterator[list[ArticleResult]]:
+        run = lambda arts: process_articles(arts, validate=validate, engine=engine)  # noqa: E731
+        if jobs <= 1:
+            for work in todo_chunks():
+                yield run(work)
+            return
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            pending = []
+            for work in todo_chunks():
+                # split the chunk so every worker gets a share
+                size = max(1, (len(work) + jobs - 1) // jobs)
+                pending.append([pool.submit(process_articles, work[i:i + size],
+                                            validate=validate, engine=engine)
+                                for i in range(0, len(work), size)])
+                while len(pending) > 2:
+                    yield [r for f in pending.pop(0) for r in f.result()]
+            for futs in pending:
+                yield [r for f in futs for r in f.result()]
+
+    results = executor(todo_chunks()) if executor is not None else local_results()
+    try:
+        for batch in results:
+            for res in batch:
+                if res.error:
+                    record(ArticleOutcome(res.article_id, res.origin, "failed", res.error,
+                                          warnings=res.warnings))
+                    continue
+                if res.violations and not keep_invalid:
+                    record(ArticleOutcome(res.article_id, res.origin, "invalid",
+                                          f"{len(res.violations)} SHACL violation(s); not "
+                                          "merged (use --keep-invalid to merge anyway)",
+                                          res.counts, res.warnings, res.violations))
+                    continue
+                _write(store, res)
+                record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
+                                      res.warnings, res.violations))
+    except KeyboardInterrupt:
+        report.interrupted = True
+        log.warning("interrupted: %d article(s) done; the store holds only whole articles "
+                    "and a re-run completes the build", report.count("built"))
+    finally:
+        store.flush()
+    if not report.interrupted:
+        for step in post_build:
+            report.post.update(step(store) or {})
+        store.flush()
+    return report
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))

@@ -1,0 +1,826 @@
+"""Stage 7a: run SPARQL over the graph, embedded or on a remote endpoint, with bound values.
+
+``run_query`` is the one entry point: it runs a query (text or a ``.rq`` file) on an embedded
+:class:`~kgraid.store.KgStore` or on a SPARQL 1.1 Protocol endpoint and returns a
+:class:`QueryResult` (variables and rows of rdflib terms for ``SELECT``, a bool for ``ASK``, an
+rdflib ``Graph`` for ``CONSTRUCT``/``DESCRIBE``) that formats itself as SPARQL JSON results, CSV,
+TSV or a text table.
+
+Values a user supplies are always *bound*, never pasted into the query text:
+
+- embedded: they are pyoxigraph substitutions (:meth:`KgStore.query`);
+- remote: :func:`with_values` adds one ``VALUES`` block at the start of the outermost
+  ``WHERE`` group, each term written by rdflib's ``n3()`` (which escapes quotes, backslashes and
+  line breaks and refuses malformed IRIs); the block is read back and must denote exactly the
+  given terms, and the whole query must parse with rdflib's SPARQL parser before it is sent.
+
+A bound variable must occur in the query, and for ``SELECT`` in its projection (Oxigraph's
+rule for substitutions, applied to endpoints too so that a ``.rq`` file behaves the same
+embedded and remote). The queries in ``queries/`` use ``COALESCE(?var, ...)`` for optional
+filters, which means the same under both binding mechanisms.
+
+Endpoint failures (connection refused, no answer within the timeout, HTTP errors, malformed
+results) raise :class:`~kgraid.errors.EndpointError`; ``429`` and ``503`` are retried a bounded
+number of times, honouring ``Retry-After`` up to a limit. Nothing is returned or printed until
+the whole result has been read and checked.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import email.utils
+import http.client
+import io
+import json
+import logging
+import re
+import socket
+import sys
+import time
+import urllib.error
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Literal as TLiteral, Mapping, Sequence
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from .errors import EndpointError, KgraidError, QueryError
+from .rdf import PREFIXES
+from .store import KgStore
+
+__all__ = [
+    "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
+    "query_variables", "FORMATS", "DEFAULT_TIMEOUT", "register",
+]
+
+log = logging.getLogger(__name__)
+
+#: Output formats of :meth:`QueryResult.format`.
+FORMATS = ("json", "csv", "tsv", "table")
+#: Seconds to wait for an endpoint to answer one request.
+DEFAULT_TIMEOUT = 30.0
+#: How often a 429/503 answer is retried before giving up.
+DEFAULT_RETRIES = 3
+#: The longest ``Retry-After`` kgraid honours; a server asking for more is an error at once.
+DEFAULT_MAX_RETRY_WAIT = 30.0
+#: Largest response body read from an endpoint.
+MAX_RESPONSE_BYTES = 512 * 1024 * 1024
+
+_XSD_STRING = str(XSD.string)
+_RETRY_STATUSES = (429, 503)
+_NAME_RE = re.compile(r"^[?$]?([A-Za-z_][A-Za-z0-9_]*)$")
+
+Term = Node
+Bindings = Mapping[str, "str | Node"]
+
+
+# ---------------------------------------------------------------------------- results
+@dataclass
+class QueryResult:
+    """The complete answer to one query.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (``CONSTRUCT``/``DESCRIBE``). For a
+    select, ``vars`` are the variable names and ``rows`` tuples of rdflib terms (``None`` when
+    unbound); for ask, ``boolean``; for a graph, ``graph`` (and ``vars``/``rows`` hold its
+    triples as ``subject``/``predicate``/``object``)."""
+
+    kind: TLiteral["select", "ask", "graph"]
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def dicts(self) -> list[dict[str, Node]]:
+        """Rows as ``{variable: term}``, unbound variables left out."""
+        return [{v: t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+
+    def column(self, var: str) -> list[Node | None]:
+        i = self.vars.index(var)
+        return [row[i] for row in self.rows]
+
+    # -------------------------------------------------------------- formatting
+    def format(self, fmt: str = "table") -> str:
+        """The result as ``json`` (SPARQL 1.1 Query Results JSON), ``csv`` (SPARQL 1.1 CSV:
+        plain values), ``tsv`` (SPARQL 1.1 TSV: terms in Turtle syntax) or ``table`` (aligned
+        columns with prefixed names, for people)."""
+        if fmt == "json":
+            return self.to_json()
+        if fmt == "csv":
+            return self.to_csv()
+        if fmt == "tsv":
+            return self.to_tsv()
+        if fmt == "table":
+            return self.to_table()
+        raise QueryError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+    def to_json(self) -> str:
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}, indent=2) + "\n"
+        bindings = [{v: _json_term(t) for v, t in zip(self.vars, row) if t is not None}
+                    for row in self.rows]
+        return json.dumps({"head": {"vars": list(self.vars)},
+                           "results": {"bindings": bindings}},
+                          indent=2, ensure_ascii=False) + "\n"
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        if self.kind == "ask":
+            w.writerow(["boolean"])
+            w.writerow(["true" if self.boolean else "false"])
+            return buf.getvalue()
+        w.writerow(self.vars)
+        for row in self.rows:
+            w.writerow([_csv_value(t) for t in row])
+        return buf.getvalue()
+
+    def to_tsv(self) -> str:
+        if self.kind == "ask":
+            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
+        lines = ["\t".join("?" + v for v in self.vars)]
+        for row in self.rows:
+            lines.append("\t".join("" if t is None else _turtle_term(t) for t in row))
+        return "\n".join(lines) + "\n"
+
+    def to_table(self, max_width: int = 60) -> str:
+        if self.kind == "ask":
+            return ("yes" if self.boolean else "no") + "\n"
+        header = list(self.vars)
+        body = [[_short(t, max_width) for t in row] for row in self.rows]
+        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+        out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+               "  ".join("-" * w for w in widths)]
+        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in body]
+        n = len(self.rows)
+        out.append(f"({n} {'row' if n == 1 else 'rows'})")
+        return "\n".join(out) + "\n"
+
+
+def _json_term(t: Node) -> dict[str, str]:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    if isinstance(t, Literal):
+        d = {"type": "literal", "value": str(t)}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype is not None and str(t.datatype) != _XSD_STRING:
+            d["datatype"] = str(t.datatype)
+        return d
+    raise QueryError(f"cannot write {t!r} as a SPARQL JSON term")
+
+
+def _csv_value(t: Node | None) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    return str(t)
+
+
+def _turtle_term(t: Node) -> str:
+    if isinstance(t, Literal):
+        # SPARQL TSV: one line per row, so tabs and line breaks must be escaped.
+        lexical = (str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\r", "\\r").replace("\t", "\\t"))
+        if t.language:
+            return f'"{lexical}"@{t.language}'
+        if t.datatype is not None and str(t.datatype) != _XSD_STRING:
+            return f'"{lexical}"^^<{t.datatype}>'
+        return f'"{lexical}"'
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    return f"<{t}>"
+
+
+_SHORT_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()),
+                         key=lambda pn: -len(pn[1]))
+
+
+def _short(t: Node | None, max_width: int) -> str:
+    if t is None:
+        s = ""
+    elif isinstance(t, URIRef):
+        s = str(t)
+        for p, ns in _SHORT_PREFIXES:
+            if s.startswith(ns) and len(s) > len(ns):
+                s = f"{p}:{s[len(ns):]}"
+                break
+    elif isinstance(t, BNode):
+        s = f"_:{t}"
+    else:
+        s = str(t)
+    s = " ".join(s.split())  # one line per row
+    return s if len(s) <= max_width else s[:max_width - 1] + "\u2026"
+
+
+# ---------------------------------------------------------------------------- query text
+def load_query(query: str | Path) -> str:
+    """The SPARQL text of ``query``: a path to a ``.rq`` file (a ``Path``, or a string naming
+    an existing file or ending in ``.rq``), ``-`` for standard input, or SPARQL text itself."""
+    if isinstance(query, Path):
+        return _read_query_file(query)
+    if query == "-":
+        return sys.stdin.read()
+    looks_like_path = "\n" not in query and "{" not in query and len(query) < 4096
+    if looks_like_path and (query.endswith(".rq") or Path(query).is_file()):
+        return _read_query_file(Path(query))
+    return query
+
+
+def _read_query_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError(f"{path}: no such query file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise QueryError(f"{path}: cannot read the query: {e}") from e
+
+
+_TOKEN_RE = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<str>\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+           |'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+           |"(?:[^"\\\n\r]|\\.)*"
+           |'(?:[^'\\\n\r]|\\.)*')
+  | (?P<var>[?$][0-9A-Za-z_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF]+)
+  | (?P<lbrace>\{) | (?P<rbrace>\}) | (?P<lparen>\() | (?P<rparen>\))
+  | (?P<word>(?:[^\s{}()<>"'\#?$\\]|\\.)+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(query: str) -> list[_Token]:
+    """SPARQL tokens, enough to tell strings, IRIs and comments from structure."""
+    return [_Token(m.lastgroup or "other", m.group(), m.start(), m.end())
+            for m in _TOKEN_RE.finditer(query)]
+
+
+def query_variables(query: str) -> set[str]:
+    """Names of the variables that occur in ``query`` (outside strings, IRIs and comments)."""
+    return {t.text[1:] for t in _tokens(query) if t.kind == "var"}
+
+
+def _where_group_start(query: str) -> int:
+    """Offset just after the ``{`` that opens the outermost WHERE group of ``query``."""
+    depth = parens = 0
+    previous = ""
+    in_template = False
+    for tok in _tokens(query):
+        if tok.kind in ("ws", "comment"):
+            continue
+        if tok.kind == "lparen":
+            parens += 1
+        elif tok.kind == "rparen":
+            parens = max(0, parens - 1)
+        elif tok.kind == "lbrace":
+            if depth == 0 and parens == 0:
+                if previous.upper() == "CONSTRUCT":
+                    in_template = True
+                else:
+                    return tok.end
+            depth += 1
+        elif tok.kind == "rbrace":
+            depth -= 1
+            if depth == 0 and in_template:
+                in_template = False
+        previous = tok.text if tok.kind == "word" else ""
+    raise QueryError("the query has no WHERE group to bind values into")
+
+
+def _n3(term: Node) -> str:
+    """The SPARQL form of ``term``. IRIs and datatypes are written by rdflib's ``n3()``, which
+    refuses IRIs that would break the syntax. A literal's lexical form is always written as a
+    short string with every quote, backslash and line break escaped (rdflib's long-string form
+    mis-escapes a trailing quote, and parsers that expand tabs would turn a raw tab into
+    spaces)."""
+    try:
+        if not isinstance(term, Literal):
+            return term.n3()
+        lexical = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{lexical}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f"{lexical}^^{URIRef(term.datatype).n3()}"
+        return lexical
+    except Exception as e:  # rdflib refuses IRIs that would break the syntax
+        raise QueryError(f"cannot bind {str(term)!r}: {e}") from e
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _values_block(bindings: Mapping[str, Node]) -> str:
+    names = list(bindings)
+    for name, term in bindings.items():
+        if isinstance(term, BNode):
+            raise QueryError(f"?{name}: a blank node cannot be bound on a remote endpoint")
+        if not isinstance(term, (URIRef, Literal)):
+            raise QueryError(f"?{name}: cannot bind {term!r}")
+    row = " ".join(_n3(bindings[n]) for n in names)
+    return "VALUES (" + " ".join("?" + n for n in names) + ") { (" + row + ") }"
+
+
+def _check_values_block(block: str, bindings: Mapping[str, Node]) -> None:
+    """Read the VALUES block back: it must denote exactly ``bindings``."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        rows = list(Graph().query(prepareQuery("SELECT * WHERE { " + block + " }")))
+    except Exception as e:
+        raise QueryError(f"the bound values do not form a valid VALUES block: {e}") from e
+    if len(rows) != 1:
+        raise QueryError("the bound values do not form a single VALUES row")
+    got = rows[0].asdict()
+    if set(got) != set(bindings):
+        raise QueryError("the bound values do not form one VALUES row of the bound variables")
+    for name, term in bindings.items():
+        back = got[name]
+        same = back == term
+        if isinstance(term, Literal):
+            # compare lexical forms exactly for strings, normalized forms for typed values
+            expected = Literal(str(term), lang=term.language, datatype=term.datatype)
+            same = (isinstance(back, Literal) and back.language == expected.language
+                    and back.datatype == expected.datatype
+                    and (str(back) == str(term) or str(back) == str(expected)))
+        if not same:
+            raise QueryError(f"?{name}: the value {str(term)!r} does not survive serialization")
+
+
+def _parse_with_rdflib(query: str) -> Any:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return translateQuery(parseQuery(query))
+    except Exception as e:
+        raise QueryError(f"the query does not parse: {_first_line(e)}") from e
+
+
+def with_values(query: str, bindings: Mapping[str, str | Node]) -> str:
+    """``query`` with ``bindings`` as one ``VALUES`` row at the start of its outermost WHERE
+    group: the binding mechanism for endpoints that have no substitution parameter.
+
+    Each term is serialized by rdflib's ``n3()`` and read back; the result must parse with
+    rdflib's SPARQL parser as a single query. Raises :class:`QueryError` otherwise."""
+    terms = _as_terms(bindings)
+    if not terms:
+        return query
+    _check_names(query, terms)
+    block = _values_block(terms)
+    _check_values_block(block, terms)
+    at = _where_group_start(query)
+    bound = query[:at] + " " + block + "\n" + query[at:]
+    _parse_with_rdflib(bound)
+    return bound
+
+
+def _as_terms(bindings: Bindings | None) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    for name, value in (bindings or {}).items():
+        m = _NAME_RE.match(name)
+        if not m:
+            raise QueryError(f"{name!r} is not a SPARQL variable name")
+        if isinstance(value, str) and not isinstance(value, (URIRef, Literal, BNode)):
+            value = Literal(value)
+        if not isinstance(value, (URIRef, Literal, BNode)):
+            raise QueryError(f"?{m.group(1)}: cannot bind a {type(value).__name__}")
+        if isinstance(value, URIRef):
+            _check_iri(str(value), m.group(1))
+        if isinstance(value, Literal) and getattr(value, "ill_typed", False):
+            raise QueryError(f"?{m.group(1)}: {str(value)!r} is not a valid "
+                             f"{_short(value.datatype, 80)}")
+        out[m.group(1)] = value
+    return out
+
+
+_BAD_IRI_CHARS = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+def _check_iri(iri: str, name: str) -> None:
+    if _BAD_IRI_CHARS.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+        raise QueryError(f"?{name}: {iri!r} is not an absolute IRI")
+
+
+def _check_names(query: str, terms: Mapping[str, Node]) -> None:
+    known = query_variables(query)
+    for name in terms:
+        if name not in known:
+            hint = f"; its variables are ?{', ?'.join(sorted(known))}" if known else ""
+            raise QueryError(f"the query has no variable ?{name} to bind{hint}")
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+# ---------------------------------------------------------------------------- bindings (CLI)
+_TYPED_RE = re.compile(r'^"(?P<lex>.*)"\^\^(?:xsd:(?P<local>[A-Za-z]+)|<(?P<iri>[^<>]*)>)$', re.S)
+_LANG_RE = re.compile(r'^"(?P<lex>.*)"@(?P<lang>[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)$', re.S)
+
+
+def parse_binding(spec: str) -> tuple[str, Node]:
+    """Parse one ``--bind`` value: ``name=value``.
+
+    - ``name=Deir al-Zour``           a plain string literal (the default);
+    - ``name=<https://w3id.org/...>`` an IRI;
+    - ``name="2017-01-08"^^xsd:date`` a typed literal (``xsd:`` names or ``^^<datatype IRI>``);
+    - ``name="Dorrian"@en``           a literal with a language tag.
+    """
+    name, sep, value = spec.partition("=")
+    name = name.strip()
+    if not sep or not _NAME_RE.match(name):
+        raise QueryError(f"--bind {spec!r}: expected NAME=VALUE with NAME a variable name")
+    var = _NAME_RE.match(name).group(1)  # type: ignore[union-attr]
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        _check_iri(value[1:-1], var)
+        return var, URIRef(value[1:-1])
+    m = _TYPED_RE.match(value)
+    if m:
+        if m.group("local"):
+            dt = XSD[m.group("local")]
+        else:
+            _check_iri(m.group("iri"), var)
+            dt = URIRef(m.group("iri"))
+        return var, _typed_literal(var, m.group("lex"), dt)
+    m = _LANG_RE.match(value)
+    if m:
+        return var, Literal(m.group("lex"), lang=m.group("lang"))
+    return var, Literal(value)
+
+
+def _typed_literal(var: str, lexical: str, datatype: URIRef) -> Literal:
+    rdflib_term_log = logging.getLogger("rdflib.term")
+    level = rdflib_term_log.level
+    rdflib_term_log.setLevel(logging.CRITICAL)  # rdflib logs a traceback for ill-typed values
+    try:
+        lit = Literal(lexical, datatype=datatype, normalize=False)
+    finally:
+        rdflib_term_log.setLevel(level)
+    if getattr(lit, "ill_typed", False):
+        raise QueryError(f"--bind {var}: {lexical!r} is not a valid {_short(datatype, 80)}")
+    return lit
+
+
+def parse_bindings(specs: Sequence[str] | None) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    for spec in specs or ():
+        name, term = parse_binding(spec)
+        if name in out:
+            raise QueryError(f"--bind: ?{name} is bound twice")
+        out[name] = term
+    return out
+
+
+# ---------------------------------------------------------------------------- embedded
+def _from_ox(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
+    raise QueryError(f"results holding {type(term).__name__} terms are not supported")
+
+
+def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryResult:
+    _check_names(query, terms)
+    try:
+        result = store.query(query, terms or None)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [tuple(_from_ox(sol[v]) for v in variables) for sol in result]
+            return QueryResult("select", vars=variables, rows=rows)
+        graph = Graph()
+        for t in result:
+            graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+        return _graph_result(graph)
+    except SyntaxError as e:
+        raise QueryError(f"the query does not parse: {_first_line(e)}") from e
+    except RuntimeError as e:
+        msg = str(e)
+        if "projection" in msg:
+            msg += " (a bound variable must be selected by the query)"
+        raise QueryError(msg) from e
+    except OSError as e:
+        raise QueryError(f"{store.path or 'memory store'}: the query failed: {e}") from e
+
+
+def _graph_result(graph: Graph) -> QueryResult:
+    for p, ns in PREFIXES.items():
+        graph.bind(p, ns, override=True)
+    rows = sorted(graph, key=lambda t: tuple(map(str, t)))
+    return QueryResult("graph", vars=["subject", "predicate", "object"],
+                       rows=[tuple(t) for t in rows], graph=graph)
+
+
+# ---------------------------------------------------------------------------- remote
+_KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph",
+          "DescribeQuery": "graph"}
+
+
+def _run_remote(endpoint: str, query: str, terms: dict[str, Node], *, timeout: float,
+                retries: int, max_retry_wait: float) -> QueryResult:
+    if not re.match(r"^https?://", endpoint):
+        raise EndpointError(f"{endpoint}: an endpoint must be an http:// or https:// URL")
+    parsed = _parse_with_rdflib(query)
+    kind = _KINDS.get(parsed.algebra.name)
+    if kind is None:
+        raise QueryError(f"unsupported query form {parsed.algebra.name}")
+    if kind == "select" and terms:
+        projected = {str(v) for v in parsed.algebra.get("PV", [])}
+        for name in terms:
+            if name not in projected:
+                raise QueryError(f"the query does not contain variable ?{name} in its SELECT "
+                                 "projection (a bound variable must be selected by the query)")
+    text = with_values(query, terms) if terms else query
+    body, ctype = _fetch(endpoint, text, kind, timeout=timeout, retries=retries,
+                         max_retry_wait=max_retry_wait)
+    if kind == "graph":
+        return _graph_result(_parse_graph(endpoint, body, ctype))
+    return _parse_json_results(endpoint, body, kind)
+
+
+def _fetch(endpoint: str, text: str, kind: str, *, timeout: float, retries: int,
+           max_retry_wait: float) -> tuple[bytes, str]:
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+    from SPARQLWrapper import SPARQLExceptions as SE
+
+    attempt = 0
+    while True:
+        attempt += 1
+        sw = SPARQLWrapper(endpoint, agent="kgraid")
+        sw.setQuery(text)
+        # The kind was read by rdflib's parser; SPARQLWrapper's regex must not guess.
+        sw.queryType = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT"}[kind]
+        sw.setMethod(POST)
+        sw.setTimeout(timeout)  # type: ignore[arg-type]
+        sw.setReturnFormat(TURTLE if kind == "graph" else JSON)
+        started = time.monotonic()
+        try:
+            response = sw.query().response
+            ctype = response.headers.get("Content-Type", "") or ""
+            body = _read_body(endpoint, response, started + timeout)
+            return body, ctype
+        except urllib.error.HTTPError as e:
+            wait = _retry_wait(e, attempt, retries, max_retry_wait, endpoint)
+            log.warning("%s answered %s; retrying in %.1f s (attempt %d of %d)",
+                        endpoint, e.code, wait, attempt + 1, retries + 1)
+            time.sleep(wait)
+        except SE.EndPointInternalError as e:
+            raise EndpointError(f"{endpoint}: the endpoint failed (HTTP 500): "
+                                f"{_msg(e)}") from None
+        except SE.QueryBadFormed as e:
+            raise EndpointError(f"{endpoint}: the endpoint refused the query as malformed "
+                                f"(HTTP 400): {_msg(e)}") from None
+        except SE.EndPointNotFound:
+            raise EndpointError(f"{endpoint}: no SPARQL endpoint there (HTTP 404)") from None
+        except SE.Unauthorized:
+            raise EndpointError(f"{endpoint}: the endpoint needs credentials (HTTP 401)") from None
+        except SE.URITooLong:
+            raise EndpointError(f"{endpoint}: the request is too long (HTTP 414)") from None
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, (TimeoutError, socket.timeout)):
+                raise EndpointError(f"{endpoint}: no answer within {timeout:g} s") from None
+            raise EndpointError(f"{endpoint}: cannot connect: {e.reason}") from None
+        except (TimeoutError, socket.timeout):
+            raise EndpointError(f"{endpoint}: no answer within {timeout:g} s") from None
+        except (http.client.HTTPException, ConnectionError, OSError) as e:
+            raise EndpointError(f"{endpoint}: the connection failed: "
+                                f"{type(e).__name__}: {e}") from None
+
+
+def _msg(e: BaseException) -> str:
+    text = str(e)
+    text = text.split("Response:", 1)[-1].strip()
+    text = re.sub(r"^b['\"]|['\"]$", "", text)
+    return (text[:300] or type(e).__name__).replace("\\n", " ")
+
+
+def _retry_wait(e: urllib.error.HTTPError, attempt: int, retries: int, max_wait: float,
+                endpoint: str) -> float:
+    """Seconds to wait before retrying after ``e``, or raise when it must not be retried."""
+    if e.code not in _RETRY_STATUSES:
+        raise EndpointError(f"{endpoint}: the endpoint answered HTTP {e.code} {e.reason}")
+    if attempt > retries:
+        raise EndpointError(f"{endpoint}: still HTTP {e.code} after {retries} "
+                            f"{'retry' if retries == 1 else 'retries'}; try again later")
+    header = e.headers.get("Retry-After") if e.headers else None
+    wait = _parse_retry_after(header)
+    if wait is None:
+        wait = min(max_wait, 0.5 * 2 ** (attempt - 1))
+    if wait > max_wait:
+        raise EndpointError(f"{endpoint}: HTTP {e.code}, the endpoint asks to retry after "
+                            f"{wait:g} s, more than the {max_wait:g} s kgraid waits")
+    return wait
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _read_body(endpoint: str, response: Any, deadline: float) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise EndpointError(f"{endpoint}: the answer did not arrive in time")
+        chunk = response.read(1 << 16)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise EndpointError(f"{endpoint}: the answer is larger than "
+                                f"{MAX_RESPONSE_BYTES >> 20} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _malformed(endpoint: str, why: str) -> EndpointError:
+    return EndpointError(f"{endpoint}: malformed results: {why}")
+
+
+def _parse_json_results(endpoint: str, body: bytes, kind: str) -> QueryResult:
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise _malformed(endpoint, f"not JSON ({_first_line(e)})") from None
+    if not isinstance(doc, dict):
+        raise _malformed(endpoint, "not a JSON object")
+    if kind == "ask":
+        if not isinstance(doc.get("boolean"), bool):
+            raise _malformed(endpoint, "an ASK answer without a boolean")
+        return QueryResult("ask", boolean=doc["boolean"])
+    head, results = doc.get("head"), doc.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        raise _malformed(endpoint, "no 'head' and 'results'")
+    variables = head.get("vars")
+    bindings = results.get("bindings")
+    if (not isinstance(variables, list) or not all(isinstance(v, str) for v in variables)
+            or not isinstance(bindings, list)):
+        raise _malformed(endpoint, "'head.vars' or 'results.bindings' is not a list")
+    rows = []
+    for i, b in enumerate(bindings):
+        if not isinstance(b, dict) or not set(b) <= set(variables):
+            raise _malformed(endpoint, f"row {i} is not an object of the declared variables")
+        rows.append(tuple(_term_from_json(endpoint, b[v]) if v in b else None
+                          for v in variables))
+    return QueryResult("select", vars=list(variables), rows=rows)
+
+
+def _term_from_json(endpoint: str, d: Any) -> Node:
+    if not isinstance(d, dict) or not isinstance(d.get("value"), str):
+        raise _malformed(endpoint, f"bad term {str(d)[:80]}")
+    kind, value = d.get("type"), d["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang, dt = d.get("xml:lang"), d.get("datatype")
+        if lang:
+            return Literal(value, lang=lang)
+        if dt and dt != _XSD_STRING:
+            return Literal(value, datatype=URIRef(dt), normalize=False)
+        return Literal(value)
+    raise _malformed(endpoint, f"unsupported term type {kind!r}")
+
+
+def _parse_graph(endpoint: str, body: bytes, ctype: str) -> Graph:
+    media = ctype.split(";")[0].strip().lower()
+    fmt = {"application/n-triples": ox.RdfFormat.N_TRIPLES,
+           "text/plain": ox.RdfFormat.N_TRIPLES}.get(media, ox.RdfFormat.TURTLE)
+    if media and media not in ("text/turtle", "application/x-turtle", "application/n-triples",
+                               "text/plain"):
+        raise _malformed(endpoint, f"expected Turtle, got {media}")
+    graph = Graph()
+    try:
+        for t in ox.parse(body, format=fmt):
+            graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+    except (SyntaxError, ValueError) as e:
+        raise _malformed(endpoint, _first_line(e)) from None
+    return graph
+
+
+# ---------------------------------------------------------------------------- entry point
+def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str | None = None,
+              bindings: Bindings | None = None, timeout: float = DEFAULT_TIMEOUT,
+              retries: int = DEFAULT_RETRIES,
+              max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT) -> QueryResult:
+    """Run ``query`` (SPARQL text or a ``.rq`` path) on ``store`` or ``endpoint``.
+
+    ``bindings`` maps variable names to values: a ``str`` is a plain literal, an rdflib term
+    is itself. On an embedded store the default graph is the union of all graphs; on an
+    endpoint it is what the server makes it (``kgraid serve`` and ``oxigraph serve
+    --union-default-graph`` make it the union). ``timeout`` (seconds) bounds each request to
+    an endpoint; ``429``/``503`` answers are retried up to ``retries`` times, waiting what
+    ``Retry-After`` asks when it is at most ``max_retry_wait`` seconds."""
+    text = load_query(query)
+    terms = _as_terms(bindings)
+    if (store is None) == (endpoint is None):
+        raise QueryError("give exactly one of a store or an endpoint")
+    if store is not None:
+        return _run_embedded(store, text, terms)
+    assert endpoint is not None
+    return _run_remote(endpoint, text, terms, timeout=timeout, retries=retries,
+                       max_retry_wait=max_retry_wait)
+
+
+# ---------------------------------------------------------------------------- CLI
+QUERY_HELP = """\
+Run a SPARQL query on the graph and print the result.
+
+QUERY is a .rq file, '-' for standard input, or SPARQL text. The default graph is the union
+of all article graphs, so no GRAPH clause is needed.
+
+Values for the query's variables are bound with --bind NAME=VALUE, never pasted into the text:
+  --bind place_label='Deir al-Zour'           a plain string literal (the default)
+  --bind entity='<https://w3id.org/kgraid/id/person/john-dorrian>'   an IRI, in <...>
+  --bind from='"2017-01-01"^^xsd:date'        a typed literal ("..."^^xsd:TYPE or ^^<IRI>)
+  --bind label='"Dorrian"@en'                 a literal with a language tag
+A bound variable must occur in the query (for SELECT, in its projection).
+
+exit codes: 0 the query ran (even with no rows), 2 error (bad query or binding, store or
+endpoint failure; nothing is printed on stdout then).
+"""
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``kgraid query`` to an argparse sub-parser set."""
+    p = subparsers.add_parser("query", help="run a SPARQL query (.rq file or text)",
+                              description=QUERY_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", metavar="QUERY", help="a .rq file, '-' for stdin, or SPARQL text")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", metavar="PATH", help="an embedded kgraid store directory")
+    where.add_argument("--endpoint", metavar="URL",
+                       help="a SPARQL 1.1 query endpoint, e.g. http://127.0.0.1:7878/query")
+    p.add_argument("--bind", action="append", metavar="NAME=VALUE", default=[],
+                   help="bind a variable (repeatable); see above for the value syntax")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output: SPARQL JSON results, CSV, TSV, or a text table (default)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"endpoint request timeout (default {DEFAULT_TIMEOUT:g})")
+    p.set_defaults(func=cmd_query)
+    return p
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """``kgraid query``: the whole answer is formatted before anything is written."""
+    bindings = parse_bindings(args.bind)
+    if args.store is not None:
+        store = KgStore(args.store, read_only=True)
+        try:
+            result = run_query(args.query, store=store, bindings=bindings)
+        finally:
+            store.close()
+    else:
+        result = run_query(args.query, endpoint=args.endpoint, bindings=bindings,
+                           timeout=args.timeout)
+    text = result.format(args.format)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if result.kind != "ask":
+        log.info("%d rows", len(result))
+    return 0
+
+
+_ = (KgraidError,)

@@ -1,0 +1,122 @@
+"""Stage 5: SHACL validation of article graphs and of whole exported graphs.
+
+pySHACL is the reference validator. ``engine="auto"`` uses ``pyshacl_turbo`` (a Rust engine
+with pySHACL's API) when it is installed; tests check that both give the same conformance and
+focus nodes on the project's corpus. The shapes file is read from disk once per process and
+never fetches anything (no owl:imports are followed).
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.namespace import SH
+
+from .errors import ValidationError
+
+__all__ = ["Violation", "ValidationReport", "validate_graph", "load_shapes", "shapes_path",
+           "validate_file"]
+
+log = logging.getLogger(__name__)
+KGR = Namespace("https://w3id.org/kgraid/ontology#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+    evidence: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    engine: str = "pyshacl"
+
+    def as_dict(self) -> dict:
+        return {"conforms": self.conforms, "engine": self.engine,
+                "violations": [v.__dict__ for v in self.violations]}
+
+
+def shapes_path() -> Path:
+    """``ontology/shapes.ttl`` of the checkout, or the copy shipped in the package."""
+    here = Path(__file__).resolve()
+    for cand in (here.parents[2] / "ontology" / "shapes.ttl",
+                 here.parent / "resources" / "shapes.ttl"):
+        if cand.exists():
+            return cand
+    raise ValidationError("cannot find the kgraid SHACL shapes (ontology/shapes.ttl)")
+
+
+@functools.cache
+def load_shapes(path: str | None = None) -> Graph:
+    g = Graph()
+    base = Path(path) if path else shapes_path()
+    g.parse(base, format="turtle")
+    # Extra shape files beside it (links-shapes.ttl ...) are part of the same contract.
+    if path is None:
+        for extra in sorted(base.parent.glob("*-shapes.ttl")):
+            g.parse(extra, format="turtle")
+    return g
+
+
+def _engine(name: str):
+    if name in ("auto", "turbo") and importlib.util.find_spec("pyshacl_turbo") is not None:
+        import pyshacl_turbo
+        return "pyshacl-turbo", pyshacl_turbo.validate
+    if name == "turbo":
+        raise ValidationError("pyshacl-turbo is not installed (pip install pyshacl-turbo)")
+    import pyshacl
+    return "pyshacl", pyshacl.validate
+
+
+def validate_graph(data: Graph, *, engine: str = "pyshacl", shapes: Graph | None = None
+                   ) -> ValidationReport:
+    """Validate ``data`` against the kgraid shapes. ``engine`` is ``pyshacl`` (reference),
+    ``turbo`` or ``auto``."""
+    name, fn = _engine(engine)
+    conforms, report_graph, _text = fn(data, shacl_graph=shapes or load_shapes(),
+                                       inference="none", abort_on_first=False,
+                                       allow_warnings=True)
+    violations = []
+    if not conforms:
+        rg = report_graph if isinstance(report_graph, Graph) else Graph()
+        for r in rg.subjects(RDF.type, SH.ValidationResult):
+            focus = rg.value(r, SH.focusNode)
+            path = rg.value(r, SH.resultPath)
+            msg = rg.value(r, SH.resultMessage)
+            sev = rg.value(r, SH.resultSeverity)
+            violations.append(Violation(
+                focus=str(focus), path=str(path) if path is not None else None,
+                message=str(msg) if msg is not None else "constraint violated",
+                severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
+                evidence=_evidence_of(data, focus)))
+        violations.sort(key=lambda v: (v.focus, v.path or "", v.message))
+    return ValidationReport(bool(conforms), violations, name)
+
+
+def _evidence_of(data: Graph, focus) -> str | None:
+    if focus is None:
+        return None
+    for ev in data.objects(focus, KGR.evidence):
+        s = data.value(ev, KGR.sentence)
+        if s is not None:
+            return str(s)
+    return None
+
+
+def validate_file(path: str | Path, *, engine: str = "pyshacl") -> ValidationReport:
+    """Validate an RDF file (format from its suffix). Nothing is fetched while parsing:
+    JSON-LD remote contexts are refused."""
+    from .rdfio import load_rdf_file
+    return validate_graph(load_rdf_file(path), engine=engine)
+
+
+_ = URIRef
