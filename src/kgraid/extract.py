@@ -42,6 +42,9 @@ _FIG_CONJ = re.compile(
 _FIG_ACTIVE = re.compile(
     rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed)\s+"
     rf"{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)", re.I)
+_FIG_NAMED = re.compile(
+    r"\b(?P<subj>[A-Z][\w'’-]+(?:\s+(?:al-|bin\s+|Abu\s+)?[A-Z][\w'’-]+){0,3})\s+(?:was|has been)\s+"
+    r"(?:reportedly\s+)?(?P<v>killed|wounded|injured|captured|detained)\b")
 _FIG_OF = re.compile(
     rf"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
     rf"(?P<v>killed|wounded|injured|detained|captured)", re.I)
@@ -62,6 +65,12 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
              {"Strike", "Airstrike", "DroneStrike"},
              {"Attack", "Bombing", "Offensive", "Capture"}]
 _DECLINE = {"decline", "refuse", "fail", "not"}
+_HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
+                       r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
+_SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
+                "Attack": 1, "Bombing": 2}
+_ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", "stage",
+           "begin", "start", "make", "undertake"}
 
 
 def _norm_num(s: str) -> int | None:
@@ -102,6 +111,9 @@ def extract_figures(text: str) -> list[Figure]:
         if m["subj"].split()[0].lower() in ("of", "in", "on"):
             continue
         add(m["v"], m["n"], m["q"], m["subj"])
+    for m in _FIG_NAMED.finditer(text):
+        if m["subj"].split()[0] not in ("It", "He", "She", "This", "That", "The", "No"):
+            add(m["v"], "one", None, m["subj"])
     for m in _FIG_OF.finditer(text):
         add(m["v"], m["n"], None, None)
     return figs
@@ -134,6 +146,7 @@ class _Extractor:
                                     key=lambda t: -len(t[0]))
         self.verb_triggers = {t[0]: t[1] for t in trig if t[2] == "VERB"}
         self.used_verbs: set[int] = set()
+        self.quote_spans: list[tuple[int, int]] = []
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
 
     # ================================================================ memberships
@@ -326,8 +339,9 @@ class _Extractor:
         if head.dep_ in ("compound", "amod") and head.head.pos_ in ("NOUN", "PROPN") \
                 and head.head.i > head.i:
             return True  # "special operations forces", "strike group"
-        prev = [t.lower_ for t in doc[max(0, start - 3):start]]
-        if any(p in _GENERIC_DETS for p in prev[-2:]):
+        if any(c.dep_ in ("det", "amod", "predet", "nummod") and c.lower_ in _GENERIC_DETS
+               for c in head.children) or (start > 0 and doc[start - 1].lower_ in _GENERIC_DETS
+                                            and doc[start - 1].dep_ in ("det", "amod", "predet")):
             return True
         plural = head.tag_ in ("NNS", "NNPS")
         if plural and not any(c.dep_ == "nummod" for c in head.children) and not any(
@@ -341,6 +355,11 @@ class _Extractor:
     def _is_hypothetical_verb(self, tok: Token) -> bool:
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
             return True
+        heads = [tok] + ([tok.head] if tok.dep_ == "conj" else [])
+        if any(_HABITUAL.search(t.text_with_ws.lower() + " " + " ".join(x.lower_ for x in t.subtree
+                                                              if x.i < tok.i))
+               for h in heads for t in h.children if t.dep_ in ("prep", "npadvmod", "advmod")):
+            return True  # "has in recent months targeted ...": a pattern, not an operation
         if any(c.dep_ == "neg" for c in tok.children):
             return True
         h = tok
@@ -370,6 +389,9 @@ class _Extractor:
             head = last.head
             if head.lemma_.lower() not in _LOCATION_HEADS and head.i != trigger.i:
                 return False
+        if any(a.lemma_.lower() == "base" and a.dep_ in ("acl", "amod", "relcl")
+               for a in doc[m.start].ancestors):
+            return False  # "a team of special forces based in Iraq"
         if m.key[1] in ("United States",):
             return False  # the actor's country, never where operations in this genre happen
         return True
@@ -435,8 +457,14 @@ class _Extractor:
                         self._is_ancestor(head, doc[p.start]) or p.start in
                         [c.i for c in head.children] for p in places)):
                     continue  # "capturing leaders": the capture of a place is an operation
-                if typ == "Strike" and head.lemma_.lower() == "target" and not places:
-                    continue
+                if head.lemma_.lower() == "target" and not any(
+                        c.dep_ == "nsubj" and (m := mx.at(c.i)) is not None
+                        and m.key[0] == "Organization" for c in head.children):
+                    # "who targeted ...", "targeting Rakkan ...": a detail of an operation
+                    # already named, never a new one
+                    typ = "GenericOperation"
+                    if self._merge_candidate(typ, [], None, True) is None:
+                        continue
             prev = " ".join(t.lower_ for t in doc[max(sent.start, tok.i - 2):tok.i])
             new_forced = any(d in prev.split() or prev.endswith(d) for d in _NEW_OP_DETS)
             definite = any(d in prev.split() for d in ("the", "that", "this"))
@@ -455,7 +483,9 @@ class _Extractor:
                 idx = len(self.facts.operations) - 1
             else:
                 op = self.facts.operations[idx]
-                if op.op_type == "GenericOperation" and typ != "GenericOperation":
+                if op.op_type == "GenericOperation" and typ != "GenericOperation" or (
+                        _SPECIFICITY.get(typ, 0) > _SPECIFICITY.get(op.op_type, 0)
+                        and self._compatible_types(typ, op.op_type)):
                     op.op_type = typ
                     op.trigger = doc[tok.i:end].text
                 for k in place_keys:
@@ -523,14 +553,17 @@ class _Extractor:
         actors: list[EntityKey] = []
         targets: list[EntityKey] = []
         verb = head if head.pos_ == "VERB" else head.head
-        for t in list(verb.children) + list(head.children):
-            if t.dep_ in ("nsubj",) and verb.pos_ == "VERB":
+        acts = head.pos_ == "VERB" or (head.dep_ == "dobj" and verb.lemma_.lower() in _ACTION)
+        for t in list(verb.children if acts else []) + list(head.children):
+            if t.dep_ == "nsubj" and acts:
                 m = mx.at(t.i)
                 if m and m.key[0] == "Organization":
                     actors.append(m.key)
-            if t.dep_ in ("agent",) or (t.dep_ == "prep" and t.lower_ == "by"):
-                for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1, "Organization"):
-                    actors.append(m.key)
+            if t.dep_ == "agent" or (t.dep_ == "prep" and t.lower_ == "by"):
+                for obj in (c for c in t.children if c.dep_ == "pobj"):
+                    m = mx.at(obj.i)
+                    if m and m.key[0] == "Organization":
+                        actors.append(m.key)
             if t.dep_ == "prep" and t.lower_ == "against":
                 for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
                     if m.key[0] in ("Organization", "Person"):
@@ -570,17 +603,16 @@ class _Extractor:
     def _source_key(self, t: Token) -> EntityKey | None:
         mx = self.mx
         # an apposition that names the source: "Another activist group, Sound and Picture,"
-        for c in t.children:
-            if c.dep_ == "appos":
-                m = mx.at(c.i) or next(iter(mx.in_span(c.left_edge.i, c.right_edge.i + 1)), None)
-                if m and m.key[0] in ("Organization", "Person"):
-                    return m.key
         m = mx.at(t.i)
+        for c in t.children:
+            if c.dep_ == "appos" and (m is None or m.key[0] == "Place"):
+                am = mx.at(c.i)
+                if am and am.key[0] in ("Organization", "Person"):
+                    return am.key
         if m is not None and m.key[0] in ("Person", "Organization"):
             return m.key
         if t.lower_ in ("he", "she"):
-            speaker = None
-            return mx.last_person_before(t.i) or speaker
+            return mx.last_person_before(t.i)
         if t.lower_ in ("i", "we"):
             return mx.speaker_at(t.idx)
         if m is not None and m.key[0] == "Place" and t.dep_ in ("nsubj",):
@@ -647,7 +679,8 @@ class _Extractor:
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
                 _ = phrase_end
         for v in sent:
-            if v.i in self.used_verbs or v.pos_ not in ("VERB",):
+            if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
+                    a <= v.idx < b for a, b in self.quote_spans):
                 continue
             lemma = v.lemma_.lower()
             if lemma not in self.verbs or self._declined(v):
@@ -666,7 +699,14 @@ class _Extractor:
             if not sources:
                 continue
             if ccomp is not None and ccomp.i > v.i:
-                span = doc[ccomp.left_edge.i:ccomp.right_edge.i + 1]
+                end_i = ccomp.right_edge.i + 1
+                for c in ccomp.children:
+                    if c.dep_ == "conj" and c.lemma_.lower() in _DECLINE:
+                        end_i = min(end_i, c.left_edge.i)
+                        while end_i - 1 > ccomp.left_edge.i and doc[end_i - 1].lower_ in (
+                                ",", "but", "and"):
+                            end_i -= 1
+                span = doc[ccomp.left_edge.i:end_i]
                 # stop at a conjoined clause of the reporting verb ("..., but declined to")
                 statement = self._clean_statement(span.text)
                 rule = "reporting-verb"
@@ -699,6 +739,8 @@ class _Extractor:
         text = doc.text
         for m in re.finditer(r"[“\"]([^“”\"]{20,2000}?)[”\"]", text):
             after = text[m.end():m.end() + 120]
+            if not (m.group(1).rstrip().endswith((",", "?", "!")) or after.startswith(",")):
+                continue  # '"...smuggling." CENTCOM said that...' is no attribution
             am = re.match(r"\s*,?\s*(?:(?P<s1>[\w.’'\- ]{1,60}?)\s+(?P<v1>said|added|told|"
                           r"wrote|stated|explained|noted|confirmed)|(?P<v2>said|added)\s+"
                           r"(?P<s2>[\w.’'\- ]{1,60}?))\b", after)
@@ -717,6 +759,7 @@ class _Extractor:
             if not sources:
                 continue
             self.used_verbs.add(v.i)
+            self.quote_spans.append((m.start(), m.end()))
             statement = self._clean_statement(m.group(1))
             start_tok = doc.char_span(m.start(), m.start() + 1, alignment_mode="expand")
             sent = v.sent

@@ -115,7 +115,7 @@ class LinkReport:
     def ok(self) -> bool:
         return self.errors == 0
 
-    def to_dict(self, decisions: bool = True) -> dict[str, Any]:
+    def as_dict(self, decisions: bool = True) -> dict[str, Any]:
         d = asdict(self)
         d["linked"] = self.linked
         d["ok"] = self.ok
@@ -135,6 +135,8 @@ class LinkReport:
             text += (f"; ENDPOINT FAILED, online links and enrichment skipped: "
                      f"{self.endpoint_error}")
         return text
+
+    to_dict = as_dict
 
 
 # ---------------------------------------------------------------------- entities
@@ -437,17 +439,17 @@ def link_store(store: "KgStore", *, online: bool = False, endpoint: str | None =
     decisions: dict[str, LinkDecision] = {}
     for iri, e in sorted(ents.items()):
         d = _offline(e, index)
-        if e.existing and (d.qid is None or d.qid in e.existing):
-            qid = d.qid or min(e.existing, key=lambda q: int(q[1:]))
-            d = LinkDecision(entity=iri, label=e.label, kind=e.kind, qid=qid, method="existing",
-                             status="existing", matched=d.matched,
-                             reason="linked in its article graph")
+        if e.existing and d.qid in e.existing:
+            d.reason += " (the article graph agrees)"
         elif e.existing:
-            log.warning("%s: the gazetteer says %s but the article graph says %s; kept the "
-                        "article graph's link", e.label, d.qid, ", ".join(sorted(e.existing)))
-            d = LinkDecision(entity=iri, label=e.label, kind=e.kind,
-                             qid=min(e.existing, key=lambda q: int(q[1:])), method="existing",
-                             status="existing", reason="conflicts with the gazetteer")
+            qid = min(e.existing, key=lambda q: int(q[1:]))
+            if d.qid is not None:
+                log.warning("%s: the gazetteer says %s but the article graph says %s; kept "
+                            "the article graph's link", e.label, d.qid,
+                            ", ".join(sorted(e.existing)))
+            d = LinkDecision(entity=iri, label=e.label, kind=e.kind, qid=qid, method="existing",
+                             status="existing", reason="linked in its article graph" + (
+                                 f", against the gazetteer's {d.qid}" if d.qid else ""))
         decisions[iri] = d
     offline_links = {i: d.qid for i, d in decisions.items() if d.qid}
     log.info("link: %d entities, %d linked from the gazetteer or their articles",

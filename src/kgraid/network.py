@@ -18,8 +18,9 @@ Edges (one per pair, kind and role, aggregated over articles)
 
 Co-mention rule
     Two entities co-mention when one evidence sentence of an article holds both: an entity
-    takes part in a sentence when it is an endpoint of a fact whose ``kgr:evidence`` is that
-    sentence, or when it is ``kgr:mentionedIn`` the sentence's article and one of its labels
+    takes part in a sentence when it is an endpoint of a fact whose only ``kgr:evidence`` is
+    that sentence (so "the official said..." counts its resolved source), or when it is
+    ``kgr:mentionedIn`` the sentence's article and one of its labels
     (``rdfs:label``/``skos:altLabel``) occurs in the sentence as whole words (labels of four
     characters or fewer, i.e. acronyms such as "US" or "ISIS", must match case-sensitively;
     longer labels match ignoring case). Operations are not entities and never co-mention. The
@@ -500,7 +501,8 @@ def _co_mentions(raw: _Raw) -> list[_Obs]:
     for o in raw.observations:
         for ev in o.evidence:
             _, members = sentences.setdefault(ev.key, (ev, set()))
-            members.update(x for x in (o.u, o.v) if x in entity)
+            if len(o.evidence) == 1:  # a fact read from several sentences: labels decide
+                members.update(x for x in (o.u, o.v) if x in entity)
     by_article: dict[str, list[str]] = defaultdict(list)
     for e, arts in raw.mentions.items():
         if e in entity:
@@ -844,8 +846,18 @@ def layout(graph: "nx.MultiDiGraph", *, seed: int = 42) -> dict[str, tuple[float
 
     simple = _simple(graph)
     comps = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
-    pieces = [_layout_piece(simple.subgraph(c), seed) for c in comps]
+    pieces = [_unit_edges(_layout_piece(simple.subgraph(c), seed), simple) for c in comps]
     return _pack(pieces)
+
+
+def _unit_edges(pos: dict[Any, tuple[float, float]], g: "nx.Graph",
+                ) -> dict[Any, tuple[float, float]]:
+    """Rescale ``pos`` so that the median edge is one unit long."""
+    lengths = sorted(math.dist(pos[u], pos[v]) for u, v in g.subgraph(pos).edges)
+    median = lengths[len(lengths) // 2] if lengths else 0.0
+    if median <= 1e-9:
+        return pos
+    return {v: (x / median, y / median) for v, (x, y) in pos.items()}
 
 
 def _layout_piece(g: "nx.Graph", seed: int, depth: int = 0) -> dict[Any, tuple[float, float]]:
@@ -1183,6 +1195,7 @@ def _html_payload(graph: "nx.MultiDiGraph", title: str, size_by: str,
     sentences: dict[str, int] = {}
     index = {v: i for i, v in enumerate(graph.nodes)}
     simple = _simple(graph)
+    px = 50.0 if graph.number_of_nodes() > 1000 else 120.0  # screen pixels per layout unit
     nodes = []
     for v, d in graph.nodes(data=True):
         x, y = positions.get(v, (0.0, 0.0))
@@ -1191,7 +1204,7 @@ def _html_payload(graph: "nx.MultiDiGraph", title: str, size_by: str,
                       "wd": d.get("wikidata", ""), "ac": d.get("article_count", 0),
                       "deg": simple.degree(v), "f": d.get("first", ""), "la": d.get("last", ""),
                       "cl": d.get("claims", 0), "a": [art_index[a] for a in d.get("articles", [])],
-                      "x": round(x * 60, 1), "y": round(y * 60, 1)})
+                      "x": round(x * px, 1), "y": round(y * px, 1)})
     edges = []
     for u, v, d in graph.edges(data=True):
         ev = [[sentences.setdefault(e["sentence"], len(sentences)),
