@@ -48,7 +48,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import EndpointError, KgraidError, QueryError
-from .rdf import PREFIXES
+from .rdf import BASE, PREFIXES
 from .store import KgStore
 
 __all__ = [
@@ -203,7 +203,8 @@ def _turtle_term(t: Node) -> str:
     return f"<{t}>"
 
 
-_SHORT_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()),
+_SHORT_PREFIXES = sorted([(p, str(ns)) for p, ns in PREFIXES.items()]
+                         + [("kgf", BASE + "fact/"), ("kgg", BASE + "graph/")],
                          key=lambda pn: -len(pn[1]))
 
 
@@ -381,18 +382,21 @@ def with_values(query: str, bindings: Mapping[str, str | Node]) -> str:
     """``query`` with ``bindings`` as one ``VALUES`` row at the start of its outermost WHERE
     group: the binding mechanism for endpoints that have no substitution parameter.
 
-    Each term is serialized by rdflib's ``n3()`` and read back; the result must parse with
+    Each term is serialized (see :func:`_n3`) and read back; the result must parse with
     rdflib's SPARQL parser as a single query. Raises :class:`QueryError` otherwise."""
-    terms = _as_terms(bindings)
+    return _bind_values(query, _as_terms(bindings))[0]
+
+
+def _bind_values(query: str, terms: dict[str, Node]) -> tuple[str, Any]:
+    """The bound query text and its rdflib parse (the query that is sent is the one parsed)."""
     if not terms:
-        return query
+        return query, _parse_with_rdflib(query)
     _check_names(query, terms)
     block = _values_block(terms)
     _check_values_block(block, terms)
     at = _where_group_start(query)
     bound = query[:at] + " " + block + "\n" + query[at:]
-    _parse_with_rdflib(bound)
-    return bound
+    return bound, _parse_with_rdflib(bound)
 
 
 def _as_terms(bindings: Bindings | None) -> dict[str, Node]:
@@ -552,7 +556,7 @@ def _run_remote(endpoint: str, query: str, terms: dict[str, Node], *, timeout: f
                 retries: int, max_retry_wait: float) -> QueryResult:
     if not re.match(r"^https?://", endpoint):
         raise EndpointError(f"{endpoint}: an endpoint must be an http:// or https:// URL")
-    parsed = _parse_with_rdflib(query)
+    text, parsed = _bind_values(query, terms)
     kind = _KINDS.get(parsed.algebra.name)
     if kind is None:
         raise QueryError(f"unsupported query form {parsed.algebra.name}")
@@ -562,7 +566,6 @@ def _run_remote(endpoint: str, query: str, terms: dict[str, Node], *, timeout: f
             if name not in projected:
                 raise QueryError(f"the query does not contain variable ?{name} in its SELECT "
                                  "projection (a bound variable must be selected by the query)")
-    text = with_values(query, terms) if terms else query
     body, ctype = _fetch(endpoint, text, kind, timeout=timeout, retries=retries,
                          max_retry_wait=max_retry_wait)
     if kind == "graph":
