@@ -56,7 +56,7 @@ def _process(articles: list[Article], validate: bool, engine: str) -> list["Arti
     return process_articles(articles, validate=validate, engine=engine)
 
 
-def _connect(scheduler: str, client: Any | None) -> tuple[Any, bool]:
+def _connect(scheduler: str, client: Any | None, timeout: float) -> tuple[Any, bool]:
     if client is not None:
         return client, False
     try:
@@ -64,7 +64,7 @@ def _connect(scheduler: str, client: Any | None) -> tuple[Any, bool]:
     except ImportError as e:
         raise KgraidError("--executor dask needs Dask: pip install 'kgraid[dask]'") from e
     try:
-        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False), True
+        return Client(scheduler, timeout=timeout, set_as_default=False), True
     except (OSError, TimeoutError) as e:
         raise KgraidError(f"cannot connect to the Dask scheduler at {scheduler}: {e}. Start "
                           "one with 'dask scheduler' (and workers with 'dask worker "
@@ -96,7 +96,8 @@ def _check_workers(client: Any, scheduler: str) -> int:
 
 def dask_executor(scheduler: str | None, *, validate: bool = True, engine: str = "auto",
                   task_size: int = DEFAULT_TASK_SIZE, in_flight: int | None = None,
-                  client: Any | None = None) -> Executor:
+                  client: Any | None = None, connect_timeout: float = CONNECT_TIMEOUT,
+                  ) -> Executor:
     """An ``executor`` for :func:`kgraid.pipeline.build` that runs the per-article work on the
     Dask cluster at ``scheduler`` (``tcp://host:8786``, or pass a connected ``client``).
 
@@ -108,7 +109,7 @@ def dask_executor(scheduler: str | None, *, validate: bool = True, engine: str =
     size = max(1, task_size)
 
     def run(chunks: Iterable[list[Article]]) -> Iterator[list["ArticleResult"]]:
-        conn, owned = _connect(scheduler or "", client)
+        conn, owned = _connect(scheduler or "", client, connect_timeout)
         try:
             limit = in_flight or 2 * _check_workers(conn, scheduler or str(conn))
             # one entry per input chunk: its futures, in order

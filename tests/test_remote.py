@@ -1,0 +1,274 @@
+"""`--store http://...`: RemoteStore against a real `oxigraph serve` on 127.0.0.1, and against
+small local servers that misbehave (refuse, hang, 500, 429, garbage)."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Iterator
+
+import httpx
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS
+
+from kgraid.errors import EndpointError, QueryError
+from kgraid.rdf import KGR, article_iri, graph_iri
+from kgraid.remote import RemoteStore, is_remote
+from kgraid.serve import OxigraphServer, free_port
+
+pytestmark = pytest.mark.server
+
+
+def article(article_id: str, label: str, content_hash: str, n_extra: int = 3) -> Graph:
+    g = Graph(identifier=graph_iri(article_id))
+    art = article_iri(article_id)
+    g.add((art, RDF.type, KGR.Article))
+    g.add((art, KGR.contentHash, Literal(content_hash)))
+    person = URIRef(f"https://w3id.org/kgraid/id/person/{article_id}")
+    g.add((person, RDF.type, KGR.Person))
+    g.add((person, RDFS.label, Literal(label)))
+    g.add((person, KGR.mentionedIn, art))
+    for i in range(n_extra):
+        g.add((person, RDFS.comment, Literal(f"note {i} \"quoted\" \\ <not an iri> }} # x")))
+    return g
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[OxigraphServer]:
+    with OxigraphServer(None, port=free_port()) as srv:  # in memory, writable
+        yield srv
+
+
+@pytest.fixture()
+def remote(server: OxigraphServer) -> Iterator[RemoteStore]:
+    httpx.post(server.update_url, data={"update": "CLEAR ALL"}, timeout=10).raise_for_status()
+    with RemoteStore(server.base_url, batch_size=3, timeout=10) as store:
+        yield store
+
+
+def test_is_remote() -> None:
+    assert is_remote("http://127.0.0.1:7878") and is_remote("https://h/ds")
+    assert not is_remote("kg.db") and not is_remote("/tmp/http:/x")
+
+
+def test_write_read_back_isomorphic(remote: RemoteStore) -> None:
+    g = article("a1", "John Dorrian", "h1")
+    assert remote.replace_graph(g) == len(g)
+    remote.flush()
+    back = remote.graph(str(g.identifier))
+    assert isomorphic(back, g)
+    assert remote.graph_names() == [str(g.identifier)]
+    assert remote.article_hash("a1") == "h1"
+    assert remote.article_hash("missing") is None
+
+
+def test_rerun_is_idempotent_and_changes_replace(remote: RemoteStore, server: OxigraphServer
+                                                  ) -> None:
+    graphs = [article(f"a{i}", f"Person {i}", f"h{i}") for i in range(5)]
+    for g in graphs:
+        remote.replace_graph(g)
+    remote.flush()
+    n = len(remote)
+    for g in graphs:  # same build again
+        remote.replace_graph(g)
+    remote.flush()
+    assert len(remote) == n == sum(len(g) for g in graphs)
+    changed = article("a2", "Someone Else", "h2b", n_extra=0)
+    remote.replace_graph(changed)
+    remote.flush()
+    assert isomorphic(remote.graph(str(changed.identifier)), changed)
+    assert len(remote) == n - 3
+    # A fresh client (the next run) sees the new hash.
+    with RemoteStore(server.base_url) as other:
+        assert other.article_hash("a2") == "h2b" and other.article_hash("a0") == "h0"
+
+
+def test_writes_are_batched(remote: RemoteStore) -> None:
+    for i in range(7):
+        remote.replace_graph(article(f"b{i}", f"P{i}", f"h{i}"))
+        assert remote.pending == (i + 1) % 3  # batch_size=3: sent every third graph
+    assert remote.written == 6
+    assert len(remote.graph_names()) == 7  # graph_names() flushes first
+    assert remote.pending == 0 and remote.written == 7
+
+
+def test_query_rows_and_bound_values(remote: RemoteStore) -> None:
+    remote.replace_graph(article("q1", "Abu Sayyaf", "h"))
+    remote.replace_graph(article("q2", 'Robert "Bob" O\'Neil } ; CLEAR ALL ; #', "h"))
+    remote.flush()
+    q = ("SELECT ?p WHERE { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?name }")
+    rows = remote.query(q, {"name": Literal("Abu Sayyaf")})
+    assert rows == [{"p": URIRef("https://w3id.org/kgraid/id/person/q1")}]
+    hostile = Literal('Robert "Bob" O\'Neil } ; CLEAR ALL ; #')
+    assert remote.query(q, {"?name": hostile}) == [
+        {"p": URIRef("https://w3id.org/kgraid/id/person/q2")}]
+    assert remote.query("ASK { ?s ?p ?o }") is True
+    assert len(remote.graph_names()) == 2  # nothing was cleared
+    built = remote.query("CONSTRUCT { ?p ?x ?y } WHERE { ?p a <" + str(KGR.Person) + "> ; "
+                         "?x ?y }", {"y": Literal("Abu Sayyaf")})
+    assert isinstance(built, Graph) and len(built) == 1
+
+
+def test_bad_query_and_bindings(remote: RemoteStore) -> None:
+    with pytest.raises(QueryError):
+        remote.query("SELECT WHERE {")
+    q = "SELECT ?x WHERE { ?x ?p ?o }"
+    with pytest.raises(QueryError):
+        remote.query(q, {"x y": Literal("a")})
+    with pytest.raises(QueryError):
+        remote.query(q, {"x": URIRef("http://e/a>b")})
+
+
+def test_remove_graph(remote: RemoteStore) -> None:
+    remote.replace_graph(article("r1", "X", "h"))
+    assert remote.remove_graph(str(graph_iri("r1"))) is True  # flushes the pending write first
+    assert remote.remove_graph(str(graph_iri("r1"))) is False
+    assert remote.article_hash("r1") is None
+    assert remote.graph_names() == []
+
+
+# ------------------------------------------------------------------ misbehaving servers
+class _Handler(BaseHTTPRequestHandler):
+    behave: Callable[["_Handler"], None]
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
+        type(self).behave(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _any
+
+
+@pytest.fixture()
+def fake() -> Iterator[Callable[[Callable[[_Handler], None]], str]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(behave: Callable[[_Handler], None]) -> str:
+        handler = type("H", (_Handler,), {"behave": staticmethod(behave)})
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_address[1]}"
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def _reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None,
+           ) -> Callable[[_Handler], None]:
+    def behave(h: _Handler) -> None:
+        h.send_response(status)
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+    return behave
+
+
+def test_refused_connection() -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    store = RemoteStore(url, timeout=2, retries=1)
+    t = time.monotonic()
+    with pytest.raises(EndpointError, match="cannot reach"):
+        store.article_hash("a")
+    assert time.monotonic() - t < 5
+
+
+def test_hanging_server_times_out() -> None:
+    with socket.socket() as s:  # accepts connections, never answers
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        store = RemoteStore(f"http://127.0.0.1:{s.getsockname()[1]}", timeout=0.5, retries=1)
+        t = time.monotonic()
+        with pytest.raises(EndpointError, match="time limit"):
+            store.article_hash("a")
+        assert time.monotonic() - t < 5
+
+
+def test_server_error_is_reported(fake: Callable[..., str]) -> None:
+    url = fake(_reply(500, b"disk full"))
+    with pytest.raises(EndpointError, match="HTTP 500.*disk full"):
+        RemoteStore(url, retries=0).article_hash("a")
+
+
+def test_429_honours_retry_after(fake: Callable[..., str]) -> None:
+    calls: list[float] = []
+    ok = _reply(200, b'{"head":{"vars":["g","h"]},"results":{"bindings":[]}}',
+                {"Content-Type": "application/sparql-results+json"})
+
+    def behave(h: _Handler) -> None:
+        calls.append(time.monotonic())
+        (ok if len(calls) > 1 else _reply(429, headers={"Retry-After": "1"}))(h)
+
+    store = RemoteStore(fake(behave), retries=2)
+    assert store.article_hash("a") is None
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.9
+
+
+def test_429_with_long_retry_after_fails_fast(fake: Callable[..., str]) -> None:
+    store = RemoteStore(fake(_reply(429, headers={"Retry-After": "3600"})), retries=3)
+    t = time.monotonic()
+    with pytest.raises(EndpointError, match="retry in 3600"):
+        store.article_hash("a")
+    assert time.monotonic() - t < 2
+
+
+@pytest.mark.parametrize("body,ctype", [(b"<html>oops</html>", "text/html"),
+                                        (b'{"head": {}, "results": 3}',
+                                         "application/sparql-results+json"),
+                                        (b"not n-triples at all", "application/n-triples")])
+def test_malformed_results(fake: Callable[..., str], body: bytes, ctype: str) -> None:
+    store = RemoteStore(fake(_reply(200, body, {"Content-Type": ctype})), retries=0)
+    with pytest.raises(EndpointError, match="malformed"):
+        store.query("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_failed_puts_leave_no_partial_graph(server: OxigraphServer, fake: Callable[..., str]
+                                            ) -> None:
+    """A proxy in front of the real server fails the PUTs of some graphs: those are reported,
+    absent from the server, kept queued, and written by a later flush; the others are whole."""
+    httpx.post(server.update_url, data={"update": "CLEAR ALL"}, timeout=10).raise_for_status()
+    failing = {"on": True}
+
+    def proxy(h: _Handler) -> None:
+        if h.command == "PUT" and "bad" in h.path and failing["on"]:
+            return _reply(500, b"injected failure")(h)
+        r = httpx.request(h.command, server.base_url + h.path, content=h.body,
+                          headers={k: v for k, v in h.headers.items()
+                                   if k.lower() in ("content-type", "accept")})
+        _reply(r.status_code, r.content, {"Content-Type": r.headers.get("content-type", "")})(h)
+
+    store = RemoteStore(fake(proxy), batch_size=100, retries=0)
+    graphs = [article(name, name, "h-" + name) for name in ("ok1", "bad1", "ok2", "bad2")]
+    for g in graphs:
+        store.replace_graph(g)
+    with pytest.raises(EndpointError, match="2 of 4 graphs not written") as err:
+        store.flush()
+    assert str(graph_iri("bad1")) in str(err.value)
+    assert store.pending == 2
+    direct = RemoteStore(server.base_url)
+    assert direct.graph_names() == sorted([str(graph_iri("ok1")), str(graph_iri("ok2"))])
+    assert direct.article_hash("bad1") is None
+    assert isomorphic(direct.graph(str(graph_iri("ok2"))), graphs[2])
+    failing["on"] = False
+    store.flush()  # the queued graphs go out once the server recovers
+    assert len(direct.graph_names()) == 4
+    assert isomorphic(direct.graph(str(graph_iri("bad2"))), graphs[3])
+
+
+def test_hash_is_sent_last() -> None:
+    body, content_hash = RemoteStore._body(article("z", "Z", "the-hash"))
+    lines = body.decode().strip().splitlines()
+    assert content_hash == "the-hash"
+    assert str(KGR.contentHash) in lines[-1] and len(lines) == 8
