@@ -65,12 +65,23 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
              {"Strike", "Airstrike", "DroneStrike"},
              {"Attack", "Bombing", "Offensive", "Capture"}]
 _DECLINE = {"decline", "refuse", "fail", "not"}
+# "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
+# anything happened.
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40}),\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+"
+                       r"\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
+_PRESENT_TAGS = {"VBZ", "VBP"}
+_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40},\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s*"
+                              r"[\u2014\u2013-]{1,2}\s*")
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
                 "Attack": 1, "Bombing": 2}
 _ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", "stage",
            "begin", "start", "make", "undertake"}
+
+
+def doc_text(tok: Token) -> str:
+    return tok.text
 
 
 def _norm_num(s: str) -> int | None:
@@ -145,6 +156,12 @@ class _Extractor:
         self.noun_triggers = sorted([(t[0].split(), t[1]) for t in trig if t[2] == "NOUN"],
                                     key=lambda t: -len(t[0]))
         self.verb_triggers = {t[0]: t[1] for t in trig if t[2] == "VERB"}
+        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(doc.text)]
+        self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
+                       re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", doc.text, re.M)]
+        self.context_time = None
+        self.sent_index: dict[int, int] = {}
+        self.op_last_sent: dict[int, int] = {}
         self.used_verbs: set[int] = set()
         self.quote_spans: list[tuple[int, int]] = []
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
@@ -375,10 +392,25 @@ class _Extractor:
                 break
         return False
 
+    def _in_dateline(self, char: int) -> bool:
+        return any(a <= char < b for a, b in self.datelines)
+
+    def _in_question(self, char: int) -> bool:
+        """Inside a reporter's question of a briefing transcript ('Q:')?"""
+        q = False
+        for start, is_q in self.turn_q:
+            if start <= char:
+                q = is_q
+            else:
+                break
+        return q
+
     def _place_ok(self, m: Mention, sent: Span, trigger: Token) -> bool:
         """Is the place mention an operation's place, not a modifier ('U.S. forces',
         'Iraqi captives') or an origin ('Britain-based')?"""
         doc = self.doc
+        if self._in_dateline(doc[m.start].idx):
+            return False
         last = doc[m.end - 1]
         if m.end < len(doc) and doc[m.end].text in ("-", "\u2010") and m.end + 1 < len(doc) \
                 and doc[m.end + 1].lower_ == "based":
@@ -396,10 +428,23 @@ class _Extractor:
             return False  # the actor's country, never where operations in this genre happen
         return True
 
+    @staticmethod
+    def _clause_verb(tok: Token) -> Token:
+        h = tok
+        for _ in range(12):
+            if h.pos_ in ("VERB", "AUX") or h.head is h:
+                return h
+            h = h.head
+        return h
+
     def _sentence_date(self, sent: Span, trigger: Token):
         best = None
+        clause = {self._clause_verb(trigger).i, trigger.i} | {
+            a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")}
         for s, e, text in dates.find_dates(sent.text):
             char = sent.start_char + s
+            if self._in_dateline(char):
+                continue
             span = self.doc.char_span(char, sent.start_char + e, alignment_mode="expand")
             if span is None:
                 continue
@@ -417,21 +462,51 @@ class _Extractor:
                 h = h.head
             if reported and not self._is_ancestor(trigger, root):
                 continue
+            if self._clause_verb(root).i not in clause:
+                continue  # "..., where al-Baghdadi proclaimed a caliphate in 2014"
             dist = abs(root.i - trigger.i)
             if best is None or dist < best[0]:
                 best = (dist, text)
         if best is None:
-            return None
+            return self._present_tense_date(trigger)
         return dates.resolve(best[1], self.published)
+
+    def _present_tense_date(self, trigger: Token):
+        """Headline-style news in the simple present ('ISIL militants blow up the mosque',
+        'a service member is killed') reports the day of publication."""
+        if self.published is None:
+            return None
+        verb = self._clause_verb(trigger)
+        while verb.tag_ in ("VBG", "VB") and verb.dep_ in ("advcl", "xcomp", "pcomp", "conj") \
+                and verb.head is not verb:
+            verb = self._clause_verb(verb.head)  # "is killed while taking part in ..."
+        aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+        if any(c.lemma_.lower() in ("have", "will", "would") or c.tag_ == "MD" for c in aux):
+            return None  # perfect or future: not today's news
+        passive_present = verb.tag_ == "VBN" and any(
+            c.dep_ == "auxpass" and c.tag_ in _PRESENT_TAGS for c in aux)
+        bare_root = verb.tag_ == "VB" and verb.dep_ == "ROOT" and not aux  # "bombings take place"
+        if verb.tag_ in _PRESENT_TAGS or passive_present or bare_root:
+            if verb.lemma_.lower() in ("be", "have") and verb.tag_ in _PRESENT_TAGS and \
+                    verb.dep_ != "ROOT":
+                return None
+            from .facts import TimeValue
+            return TimeValue(f"present tense: {verb.text}", self.published.isoformat(), "day")
+        return None
 
     @staticmethod
     def _is_ancestor(a: Token, b: Token) -> bool:
         return any(x.i == a.i for x in b.ancestors)
 
-    def operations(self, sent: Span) -> None:
+    def operations(self, sent: Span, si: int) -> None:
         doc, mx = self.doc, self.mx
+        if self._in_question(sent.start_char):
+            return  # a reporter's question asserts nothing
+        is_item = bool(re.match(r"\s*(?:--|—|•|\*|-)\s", sent.text))
         if sent.text.rstrip().endswith(":"):
+            self._update_context_time(sent)
             return  # the header of a list of strikes: its items are the operations
+        found_any = False
         i = sent.start
         while i < sent.end:
             tok = doc[i]
@@ -447,9 +522,8 @@ class _Extractor:
             if head.pos_ in ("NOUN", "PROPN"):
                 if self._is_generic_noun(head, tok.i):
                     continue
-            else:
-                if self._is_hypothetical_verb(head):
-                    continue
+            elif self._is_hypothetical_verb(head):
+                continue
             places = [m for m in mx.in_span(sent.start, sent.end, "Place")
                       if self._place_ok(m, sent, head)]
             if head.pos_ == "VERB":
@@ -465,16 +539,25 @@ class _Extractor:
                     typ = "GenericOperation"
                     if self._merge_candidate(typ, [], None, True) is None:
                         continue
-            prev = " ".join(t.lower_ for t in doc[max(sent.start, tok.i - 2):tok.i])
-            new_forced = any(d in prev.split() or prev.endswith(d) for d in _NEW_OP_DETS)
-            definite = any(d in prev.split() for d in ("the", "that", "this"))
+            prev_words = [t.lower_ for t in doc[max(sent.start, tok.i - 2):tok.i]]
+            new_forced = any(w in _NEW_OP_DETS for w in prev_words)
+            definite = any(w in ("the", "that", "this", "these", "those") for w in prev_words)
+            plural = head.tag_ in ("NNS", "NNPS") and not any(
+                c.dep_ == "nummod" for c in head.children)
             time = self._sentence_date(sent, head)
+            if time is None and is_item:
+                time = self.context_time  # "-- Near Mosul, three strikes ...": the list's date
             place_keys = list(dict.fromkeys(p.key for p in places))
             actors, targets = self._actors_targets(sent, head)
             figures = extract_figures(sent.text)
             idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
+            if idx is not None and definite and plural and si - self.op_last_sent.get(idx, -9) > 2:
+                continue  # "These strikes were conducted as part of ...": a summary
             ev = mx.evidence(sent)
+            found_any = True
             if idx is None:
+                if definite and plural:
+                    continue
                 trigger_text = doc[tok.i:end].text
                 op = Operation(typ, trigger_text, place_keys, time, actors, targets, figures,
                                [ev], f"operation/{'noun' if head.pos_ != 'VERB' else 'verb'}@1",
@@ -482,31 +565,59 @@ class _Extractor:
                 self.facts.operations.append(op)
                 idx = len(self.facts.operations) - 1
             else:
-                op = self.facts.operations[idx]
-                if op.op_type == "GenericOperation" and typ != "GenericOperation" or (
-                        _SPECIFICITY.get(typ, 0) > _SPECIFICITY.get(op.op_type, 0)
-                        and self._compatible_types(typ, op.op_type)):
-                    op.op_type = typ
-                    op.trigger = doc[tok.i:end].text
-                for k in place_keys:
-                    if k not in op.places:
-                        op.places.append(k)
-                if time is not None and (op.time is None or (op.time.value is None
-                                                             and time.value is not None)):
-                    op.time = time
-                for a in actors:
-                    if a not in op.actors:
-                        op.actors.append(a)
-                for t in targets:
-                    if t not in op.targets:
-                        op.targets.append(t)
+                self._merge_into(self.facts.operations[idx], typ, doc[tok.i:end].text,
+                                 place_keys, time, actors, targets, figures, ev)
+            self.op_mentions[head.i] = idx
+            self.op_last_sent[idx] = si
+        if not found_any:
+            self._update_context_time(sent)
+            # "Twenty ISIL militants were killed ...": figures of the operation just reported
+            figures = extract_figures(sent.text)
+            last = len(self.facts.operations) - 1
+            if figures and last >= 0 and self.op_last_sent.get(last) == si - 1 and \
+                    not any(t.lemma_.lower() in self.verbs for t in sent):
+                op = self.facts.operations[last]
                 for f in figures:
                     if all((f.casualty_type, f.count) != (g.casualty_type, g.count)
                            for g in op.outcomes):
                         op.outcomes.append(f)
-                if ev not in op.evidence:
-                    op.evidence.append(ev)
-            self.op_mentions[head.i] = idx
+
+    def _update_context_time(self, sent: Span) -> None:
+        """A sentence that dates a report of operations ('... continued to attack ISIL
+        terrorists yesterday') dates the list items that follow it."""
+        for tok in sent:
+            if tok.pos_ == "VERB" and (tok.lemma_.lower() in self.verb_triggers or
+                                       tok.lemma_.lower() in _ACTION):
+                t = self._sentence_date(sent, tok)
+                if t is not None and t.value and not t.text.startswith("present tense"):
+                    self.context_time = t
+                    return
+
+    def _merge_into(self, op: Operation, typ: str, trigger: str, place_keys, time, actors,
+                    targets, figures, ev) -> None:
+        if op.op_type == "GenericOperation" and typ != "GenericOperation" or (
+                _SPECIFICITY.get(typ, 0) > _SPECIFICITY.get(op.op_type, 0)
+                and self._compatible_types(typ, op.op_type)):
+            op.op_type = typ
+            op.trigger = trigger
+        for k in place_keys:
+            if k not in op.places:
+                op.places.append(k)
+        if time is not None and (op.time is None or (op.time.value is None
+                                                     and time.value is not None)):
+            op.time = time
+        for a in actors:
+            if a not in op.actors:
+                op.actors.append(a)
+        for t in targets:
+            if t not in op.targets:
+                op.targets.append(t)
+        for f in figures:
+            if all((f.casualty_type, f.count) != (g.casualty_type, g.count)
+                   for g in op.outcomes):
+                op.outcomes.append(f)
+        if ev not in op.evidence:
+            op.evidence.append(ev)
 
     def _compatible_types(self, a: str, b: str) -> bool:
         if a == b or "GenericOperation" in (a, b):
@@ -548,6 +659,20 @@ class _Extractor:
             return idx
         return None
 
+    def _named_org(self, t: Token) -> EntityKey | None:
+        """The organization a noun phrase names: its own mention, or a name in compound or
+        apposition ('the opposition group Jaysh Khaled bin Waleed')."""
+        m = self.mx.at(t.i)
+        if m is not None:
+            return m.key if m.key[0] == "Organization" else None
+        for c in t.children:
+            if c.dep_ in ("compound", "appos", "nmod") and c.i != t.i:
+                m = self.mx.at(c.i)
+                if m is not None and m.key[0] == "Organization" and \
+                        (c.dep_ == "appos" or m.end >= t.i):
+                    return m.key
+        return None
+
     def _actors_targets(self, sent: Span, head: Token) -> tuple[list[EntityKey], list[EntityKey]]:
         doc, mx = self.doc, self.mx
         actors: list[EntityKey] = []
@@ -556,9 +681,9 @@ class _Extractor:
         acts = head.pos_ == "VERB" or (head.dep_ == "dobj" and verb.lemma_.lower() in _ACTION)
         for t in list(verb.children if acts else []) + list(head.children):
             if t.dep_ == "nsubj" and acts:
-                m = mx.at(t.i)
-                if m and m.key[0] == "Organization":
-                    actors.append(m.key)
+                m = self._named_org(t)
+                if m is not None:
+                    actors.append(m)
             if t.dep_ == "agent" or (t.dep_ == "prep" and t.lower_ == "by"):
                 for obj in (c for c in t.children if c.dep_ == "pobj"):
                     m = mx.at(obj.i)
@@ -617,10 +742,13 @@ class _Extractor:
             return mx.speaker_at(t.idx)
         if m is not None and m.key[0] == "Place" and t.dep_ in ("nsubj",):
             return None
-        return mx.anonymous_source(t)
+        anon = mx.anonymous_source(t)
+        if anon is None and m is None:
+            return self._named_org(t)
+        return anon
 
     def _clean_statement(self, span_text: str) -> str:
-        s = span_text.strip()
+        s = _DATELINE_PREFIX.sub("", span_text.strip())
         s = re.sub(r"^(?:that|:)\s+", "", s)
         s = s.strip(" ,;:\n\t")
         s = s.strip("\"“”")
@@ -715,7 +843,7 @@ class _Extractor:
                     subj is not None and subj.i > v.i):
                 # inverted: "CLAUSE, officials said" / "CLAUSE, said a resident"
                 first = min(v.i, subj.left_edge.i if subj is not None and subj.i < v.i else v.i)
-                k = first - 1
+                k = min([first] + self._inverted_starts(sent)) - 1
                 while k >= sent.start and doc[k].is_punct:
                     k -= 1
                 if k < sent.start:
@@ -725,12 +853,30 @@ class _Extractor:
             else:
                 dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
                 if dobj is None or lemma not in ("claim", "blame", "deny", "announce", "confirm",
-                                                 "accuse", "report"):
+                                                 "accuse"):
                     continue
                 statement = self._clean_statement(doc[v.i:dobj.right_edge.i + 1].text)
                 rule = "verb-object"
+                if dobj.lower_ == "responsibility" and self._about(sent.start, sent.end) is None \
+                        and self.facts.operations:
+                    self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent,
+                                    rule, len(self.facts.operations) - 1, 0.8)
+                    continue
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             self._about(sent.start, sent.end), 0.8)
+
+    def _inverted_starts(self, sent: Span) -> list[int]:
+        """Where each trailing attribution of a sentence starts: 'CLAUSE, the SDF announced
+        today, officials reported.' -> the tokens after the commas."""
+        out = []
+        for v in sent:
+            if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and \
+                    not any(c.dep_ == "ccomp" and c.i > v.i for c in v.children):
+                subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+                first = min(v.i, subj.left_edge.i) if subj is not None and subj.i < v.i else v.i
+                if first - 1 >= sent.start and doc_text(self.doc[first - 1]) == ",":
+                    out.append(first)
+        return out
 
     def quotes(self) -> None:
         """Direct quotes with a named speaker, across sentence boundaries:
@@ -773,13 +919,23 @@ class _Extractor:
         sents = list(self.doc.sents)
         for sent in sents:
             self.memberships(sent)
-        for sent in sents:
-            self.operations(sent)
+        for si, sent in enumerate(sents):
+            self.operations(sent, si)
         self.quotes()
         for sent in sents:
             self.claims(sent)
+        self._drop_placeless_operations()
         self.facts.entities = self._used_entities()
         return self.facts
+
+    def _drop_placeless_operations(self) -> None:
+        """An operation with no place is no operation–location–date fact: drop it (claims
+        about it lose their kgr:about)."""
+        keep = [i for i, op in enumerate(self.facts.operations) if op.places]
+        remap = {old: new for new, old in enumerate(keep)}
+        self.facts.operations = [self.facts.operations[i] for i in keep]
+        for c in self.facts.claims:
+            c.about = remap.get(c.about) if c.about is not None else None
 
     def _used_entities(self):
         """All named entities mentioned, plus the anonymous sources that facts use."""

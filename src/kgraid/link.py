@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 
-from .errors import EndpointError, KgraidError, StoreError
+from .errors import EndpointError, KgraidError, QueryError, StoreError
 from .rdf import BASE, KGR, WD, bind_prefixes, normalize_label
 
 if TYPE_CHECKING:
@@ -261,11 +261,14 @@ def _offline(e: _Entity, index: _GazetteerIndex) -> LinkDecision:
 
 # ---------------------------------------------------------------------- online
 def _usable_name(name: str) -> bool:
+    """Whether ``name`` is worth sending: not too short or long, no control characters, and
+    no "\\u" sequence (SPARQL parsers disagree on codepoint escapes, so such a name might
+    not reach the server as written)."""
     if not 2 <= len(name) <= 200:
         return False
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         return False
-    return True
+    return not re.search(r"\\[uU]", name)
 
 
 @dataclass
@@ -478,7 +481,7 @@ def link_store(store: "KgStore", *, online: bool = False, endpoint: str | None =
                                              if d.qid}}
                 if final:
                     facts = _enrich(final.values(), net)
-        except EndpointError as err:
+        except (EndpointError, QueryError) as err:
             report.errors += 1
             report.endpoint_error = str(err)
             log.error("link: %s; the links graph keeps only the offline links", err)
@@ -548,6 +551,8 @@ exit codes:
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``kgraid link`` to the CLI's subparsers; the handler is ``args.func(args)``."""
+    from .cli import add_output_options
+
     p = subparsers.add_parser(
         "link", help="link entities to Wikidata (owl:sameAs)",
         description="Link the store's persons, organizations and places to Wikidata items.",
@@ -566,15 +571,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="lowest score of an online link, 0..1 (default 0.7)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="time limit of one request (default 30)")
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="output on stdout (default: table)")
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    p.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="retries of a failed request, with backoff (default 3)")
+    add_output_options(p, formats=("table", "json"))
     p.set_defaults(func=run_link_command)
     return p
 
 
 def run_link_command(args: argparse.Namespace) -> int:
     """The ``kgraid link`` handler: returns the exit code; KgraidError propagates (code 2)."""
+    from .cli import emit
     from .store import KgStore
 
     path = Path(args.store)
@@ -585,33 +591,53 @@ def run_link_command(args: argparse.Namespace) -> int:
                          f"'kgraid build ARTICLES --store {path}'")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise KgraidError(f"--threshold {args.threshold}: must be between 0 and 1")
-    handler = None
-    pkg_log = logging.getLogger("kgraid")
-    old_level = pkg_log.level
-    if args.quiet:
-        pkg_log.setLevel(logging.WARNING)
-    elif not logging.getLogger().handlers and not pkg_log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("kgraid: %(message)s"))
-        pkg_log.addHandler(handler)
-        pkg_log.setLevel(logging.INFO)
-    try:
+    with _progress(not args.quiet):
         with KgStore(path) as store:
             report = link_store(store, online=args.online, endpoint=args.endpoint,
                                 cache_dir=args.cache, enrich=args.enrich,
-                                threshold=args.threshold, timeout=args.timeout)
-    finally:
-        pkg_log.setLevel(old_level)
-        if handler is not None:
-            pkg_log.removeHandler(handler)
+                                threshold=args.threshold, timeout=args.timeout,
+                                retries=max(0, args.retries))
     if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        emit(report.as_dict(), "json")
     else:
-        _print_table(report)
-    if report.endpoint_error and not args.quiet:
+        emit([{"entity": _printable(d.label), "kind": d.kind, "qid": d.qid,
+               "method": d.method, "score": None if d.score is None else f"{d.score:.2f}",
+               "why": _printable(d.reason)} for d in report.decisions], "table")
+        print(report.summary())
+    if report.endpoint_error:
         print(f"kgraid link: {report.endpoint}: {report.endpoint_error}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+class _progress:
+    """Show the linker's INFO progress on stderr while it runs (unless quiet)."""
+
+    _names = ("kgraid.link", "kgraid.wikidata")
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.saved: list[tuple[logging.Logger, int]] = []
+        self.handler: logging.Handler | None = None
+
+    def __enter__(self) -> "_progress":
+        if not self.show:
+            return self
+        if not logging.getLogger().handlers:
+            self.handler = logging.StreamHandler(sys.stderr)
+            self.handler.setFormatter(logging.Formatter("kgraid: %(message)s"))
+            logging.getLogger("kgraid").addHandler(self.handler)
+        for name in self._names:
+            lg = logging.getLogger(name)
+            self.saved.append((lg, lg.level))
+            if lg.getEffectiveLevel() > logging.INFO:
+                lg.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for lg, level in self.saved:
+            lg.setLevel(level)
+        if self.handler is not None:
+            logging.getLogger("kgraid").removeHandler(self.handler)
 
 
 def _printable(text: str, width: int = 60) -> str:
@@ -619,14 +645,3 @@ def _printable(text: str, width: int = 60) -> str:
     out = "".join(ch if unicodedata.category(ch)[0] != "C" else ch.encode(
         "unicode_escape", "backslashreplace").decode("ascii") for ch in text)
     return out if len(out) <= width else out[:width - 1] + "…"
-
-
-def _print_table(report: LinkReport) -> None:
-    rows = [(_printable(d.label), d.kind, d.qid or "-", d.method,
-             "" if d.score is None else f"{d.score:.2f}") for d in report.decisions]
-    head = ("entity", "kind", "qid", "method", "score")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(head)]
-    for r in (head, *rows):
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
-    sys.stdout.write(report.summary() + "\n")

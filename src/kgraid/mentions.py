@@ -70,6 +70,7 @@ class MentionIndex:
         self.mentions: list[Mention] = []
         self._anon: list[tuple[int, EntityKey, bool]] = []  # (token, key, plural)
         self._ranks = _ranks()
+        self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -114,9 +115,10 @@ class MentionIndex:
                 start -= 1
             else:
                 break
-        # Drop leading ranks inside the span ("Col. John Dorrian" -> "John Dorrian").
-        while start < end - 1 and self.doc[start].text.lower().rstrip(".") in {
-                r.rstrip(".") for r in self._ranks}:
+        # Drop leading ranks and titles inside the span ("Col. John Dorrian" -> "John
+        # Dorrian", "Press Secretary Peter Cook" -> "Peter Cook").
+        titles = {r.rstrip(".") for r in self._ranks} | self._role_words
+        while start < end - 1 and self.doc[start].text.lower().rstrip(".") in titles:
             start += 1
             if start < end and self.doc[start].text == ".":
                 start += 1

@@ -94,6 +94,8 @@ FORMATS = ("html", "graphml", "gexf", "json", "svg", "png")
 _LIST_SEP = " | "
 #: Graphs larger than this are laid out by communities (spring layout per community).
 _SPRING_MAX = 400
+#: Spring strength of a co-mention-only pair relative to a fact edge, in layouts.
+_COMENTION_PULL = 0.3
 
 
 # ---------------------------------------------------------------------------- resources
@@ -701,10 +703,12 @@ def _simple(graph: "nx.MultiDiGraph", kinds: Iterable[str] | None = None) -> "nx
         if u == v or (wanted is not None and data.get("kind") not in wanted):
             continue
         w = float(data.get("weight", 1) or 1)
+        fact = data.get("kind") != "co-mention"
         if simple.has_edge(u, v):
             simple[u][v]["weight"] += w
+            simple[u][v]["fact"] = simple[u][v]["fact"] or fact
         else:
-            simple.add_edge(u, v, weight=w)
+            simple.add_edge(u, v, weight=w, fact=fact)
     return simple
 
 
@@ -872,8 +876,11 @@ def _layout_piece(g: "nx.Graph", seed: int, depth: int = 0) -> dict[Any, tuple[f
     if n < _SPRING_MAX:
         h = nx.Graph()
         h.add_nodes_from(nodes)
-        h.add_edges_from(sorted(g.edges, key=str))
-        pos = nx.spring_layout(h, seed=seed, iterations=80, method="force")
+        for u, v, d in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+            # facts pull their ends together harder than co-mentions do
+            h.add_edge(u, v, pull=1.0 if d.get("fact", True) else _COMENTION_PULL)
+        pos = nx.spring_layout(h, seed=seed, iterations=150 if n < 150 else 80,
+                               method="force", weight="pull")
         scale = 0.75 * math.sqrt(n)
         return {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in pos.items()}
     parts = [sorted(p, key=str) for p in nx.community.louvain_communities(

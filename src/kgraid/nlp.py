@@ -48,6 +48,8 @@ def paragraphs(doc: Doc) -> Doc:
             nxt.is_sent_start = True
         if tok.text in ("--", "—", "•") and (i == 0 or "\n" in doc[i - 1].text_with_ws):
             tok.is_sent_start = True
+            if not nxt.is_space:
+                nxt.is_sent_start = False  # the list marker belongs to its item
     return doc
 
 

@@ -38,6 +38,7 @@ import socket
 import sys
 import time
 import urllib.error
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal as TLiteral, Mapping, Sequence
@@ -53,7 +54,7 @@ from .store import KgStore
 
 __all__ = [
     "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
-    "query_variables", "FORMATS", "DEFAULT_TIMEOUT", "register",
+    "query_variables", "open_read_only", "FORMATS", "DEFAULT_TIMEOUT", "register",
 ]
 
 log = logging.getLogger(__name__)
@@ -806,15 +807,25 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+@contextmanager
+def open_read_only(path: str | Path) -> Iterator[KgStore]:
+    """An existing store opened for reading (another process may be writing it)."""
+    store = KgStore(path, read_only=True)
+    try:
+        yield store
+    finally:
+        try:
+            store.close()
+        except RuntimeError:  # a read-only pyoxigraph store refuses flush(); nothing to save
+            pass
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     """``kgraid query``: the whole answer is formatted before anything is written."""
     bindings = parse_bindings(args.bind)
     if args.store is not None:
-        store = KgStore(args.store, read_only=True)
-        try:
+        with open_read_only(args.store) as store:
             result = run_query(args.query, store=store, bindings=bindings)
-        finally:
-            store.close()
     else:
         result = run_query(args.query, endpoint=args.endpoint, bindings=bindings,
                            timeout=args.timeout)

@@ -1,0 +1,237 @@
+"""Stage 7b: write the graph out, and read RDF files in, without touching the network.
+
+``export_store`` writes a store as
+
+- ``trig`` / ``nquads``: every named graph kept (lossless: the article graphs and the derived
+  ``graph/_...`` graphs), written by pyoxigraph straight from the store;
+- ``turtle`` / ``ntriples``: the union of all graphs as one graph (each distinct triple once,
+  sorted, so two exports of the same store are byte-identical);
+- ``jsonld``: every named graph kept, written by rdflib with a *local* ``@context`` (a JSON
+  object of prefixes, never a URL a reader would have to fetch).
+
+Prefixes (``kgr:``, ``org:``, ``prov:``, ``sem:``, ``person:``...) are bound in every format
+that has them. A file is written to a temporary name beside the target and renamed into place,
+so a failed export never leaves a half-written file.
+
+``load_rdf`` reads a user's RDF file (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) into
+a store with pyoxigraph's parsers, which never fetch anything: a JSON-LD remote ``@context`` is
+refused with an error, ``owl:imports`` is just a triple, RDF/XML external entities are not
+resolved.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from .errors import InputError, KgraidError, StoreError
+from .query import _from_ox, open_read_only
+from .rdf import BASE, PREFIXES
+from .store import KgStore
+
+__all__ = ["EXPORT_FORMATS", "SUFFIXES", "export_store", "export_prefixes", "load_rdf",
+           "rdf_format_for", "register"]
+
+log = logging.getLogger(__name__)
+
+#: Export format name -> file suffix.
+SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "ntriples": ".nt",
+            "jsonld": ".jsonld"}
+EXPORT_FORMATS = tuple(SUFFIXES)
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
+               "nquads": ox.RdfFormat.N_QUADS, "ntriples": ox.RdfFormat.N_TRIPLES}
+#: Suffix -> pyoxigraph format, for reading.
+_READ_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE,
+                 ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES,
+                 ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
+                 ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
+                 ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
+                 ".n3": ox.RdfFormat.N3}
+
+
+def export_prefixes() -> dict[str, str]:
+    """Prefixes bound in exports. ``kgi:`` (``.../id/``) is replaced by one prefix per kind of
+    entity, so that local names hold no ``/`` (which Turtle would have to escape)."""
+    out = {p: str(ns) for p, ns in PREFIXES.items() if p != "kgi"}
+    for kind in ("person", "organization", "place", "role"):
+        out[kind] = f"{BASE}id/{kind}/"
+    return out
+
+
+# ---------------------------------------------------------------------------- writing
+def _union_triples(store: KgStore) -> list[ox.Triple]:
+    rows = store.raw.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+                           use_default_graph_as_union=True)
+    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+
+
+def _to_rdflib_dataset(store: KgStore) -> Dataset:
+    ds = Dataset()
+    for p, ns in export_prefixes().items():
+        ds.bind(p, ns, override=True)
+    for q in store.quads():
+        g = q.graph_name
+        target = ds.default_graph if isinstance(g, ox.DefaultGraph) else ds.graph(_from_ox(g))
+        target.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+    return ds
+
+
+def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
+    prefixes = export_prefixes()
+    if fmt in ("trig", "nquads"):
+        kw = {"prefixes": prefixes} if fmt == "trig" else {}
+        store.raw.dump(out, format=_OX_FORMATS[fmt], **kw)
+        return len(store)
+    if fmt in ("turtle", "ntriples"):
+        triples = _union_triples(store)
+        kw = {"prefixes": prefixes} if fmt == "turtle" else {}
+        ox.serialize(triples, out, format=_OX_FORMATS[fmt], **kw)
+        return len(triples)
+    if fmt == "jsonld":
+        ds = _to_rdflib_dataset(store)
+        context = {p: ns for p, ns in prefixes.items()}
+        data = ds.serialize(format="json-ld", context=context, auto_compact=True,
+                            encoding="utf-8")
+        out.write(data)
+        return len(store)
+    raise KgraidError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+def export_store(store: KgStore, fmt: str, out: str | Path | BinaryIO | None = None) -> int:
+    """Write ``store`` in ``fmt`` (one of :data:`EXPORT_FORMATS`) to ``out``: a path (written
+    atomically), a binary stream, or ``None`` for standard output. Returns the number of
+    statements written (quads, or triples for turtle/ntriples)."""
+    if fmt not in SUFFIXES:
+        raise KgraidError(f"unknown export format {fmt!r}; use one of "
+                          f"{', '.join(EXPORT_FORMATS)}")
+    try:
+        if out is None or isinstance(out, (str, Path)) and str(out) == "-":
+            return _to_stream(store, fmt, sys.stdout.buffer)
+        if isinstance(out, (str, Path)):
+            return _to_file(store, fmt, Path(out))
+        return _to_stream(store, fmt, out)
+    except OSError as e:
+        raise StoreError(f"cannot export {store.path or 'the memory store'}: {e}") from e
+
+
+def _to_stream(store: KgStore, fmt: str, stream: BinaryIO) -> int:
+    # Spool first: a failure half-way writes nothing to the stream.
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as tmp:
+        n = _write(store, fmt, tmp)  # type: ignore[arg-type]
+        tmp.seek(0)
+        shutil.copyfileobj(tmp, stream)
+    stream.flush()
+    return n
+
+
+def _to_file(store: KgStore, fmt: str, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            n = _write(store, fmt, tmp)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    log.info("wrote %d statements to %s (%s)", n, path, fmt)
+    return n
+
+
+# ---------------------------------------------------------------------------- reading
+def rdf_format_for(path: str | Path) -> ox.RdfFormat:
+    suffix = Path(path).suffix.lower()
+    fmt = _READ_FORMATS.get(suffix)
+    if fmt is None:
+        raise InputError(str(path), "cannot tell the RDF format from the suffix; use one of "
+                                    + ", ".join(sorted(_READ_FORMATS)))
+    return fmt
+
+
+def load_rdf(source: str | Path | bytes | IO[bytes], *, fmt: ox.RdfFormat | None = None,
+             store: KgStore | None = None, name: str | None = None) -> KgStore:
+    """Read RDF into ``store`` (a new memory store by default) and return the store.
+
+    ``source`` is a path (format from its suffix unless ``fmt`` is given) or bytes / a binary
+    stream with ``fmt``. Triples of a graph format go to the default graph, which kgraid's
+    queries see as part of the union. Nothing is ever fetched: pyoxigraph refuses JSON-LD
+    remote contexts and does not follow ``owl:imports``. Raises :class:`InputError` naming the
+    source and the line when the data does not parse."""
+    store = store if store is not None else KgStore(None)
+    label = name or (str(source) if isinstance(source, (str, Path)) else "<data>")
+    try:
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            fmt = fmt or rdf_format_for(path)
+            if not path.is_file():
+                raise InputError(label, "no such file")
+            store.raw.load(path=str(path), format=fmt)
+        else:
+            if fmt is None:
+                raise InputError(label, "the RDF format must be given for data without a name")
+            store.raw.load(source, format=fmt)
+    except SyntaxError as e:
+        msg = str(e)
+        if "LoadDocumentCallback" in msg or "remote context" in msg.lower():
+            msg = ("the JSON-LD document names a remote @context; kgraid never fetches one: "
+                   "inline the context")
+        raise InputError(label, f"not valid RDF: {msg}") from None
+    except (OSError, ValueError) as e:
+        raise InputError(label, f"cannot read: {e}") from None
+    return store
+
+
+# ---------------------------------------------------------------------------- CLI
+EXPORT_HELP = """\
+Export the whole graph of a store.
+
+  trig, nquads      every named graph (one per article, plus the derived graphs): lossless
+  turtle, ntriples  the union of all graphs as one graph, each triple once, sorted
+  jsonld            every named graph, with a local @context (nothing to fetch)
+
+Without --format, the format comes from the suffix of -o (.ttl .trig .nq .nt .jsonld), else
+TriG. Without -o, the export goes to standard output. A file is written under a temporary
+name and renamed when complete.
+
+exit codes: 0 exported, 2 error (no store, unknown format, cannot write).
+"""
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``kgraid export`` to an argparse sub-parser set."""
+    p = subparsers.add_parser("export", help="export the graph (Turtle, TriG, N-Quads, "
+                              "N-Triples, JSON-LD)", description=EXPORT_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--store", required=True, metavar="PATH", help="the kgraid store directory")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default=None,
+                   help="output format (default: from the -o suffix, else trig)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+    return p
+
+
+def _format_from_suffix(path: str | None) -> str:
+    if path:
+        suffix = Path(path).suffix.lower()
+        for fmt, s in SUFFIXES.items():
+            if s == suffix:
+                return fmt
+    return "trig"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fmt = args.format or _format_from_suffix(args.output)
+    with open_read_only(args.store) as store:
+        n = export_store(store, fmt, args.output)
+    log.info("exported %d statements as %s", n, fmt)
+    return 0
+
