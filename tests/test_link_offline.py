@@ -174,10 +174,11 @@ def test_existing_links_in_article_graphs_are_respected(tmp_path: Path) -> None:
                          ent("Place", "Damascus", qid="Q1530")])  # a wrong link kept as is
     report = link_store(s)
     by_label = {d.label: d for d in report.decisions}
-    assert by_label["Syria"].method == "existing" and by_label["Syria"].qid == "Q858"
+    assert by_label["Syria"].method == "gazetteer" and by_label["Syria"].qid == "Q858"
     assert by_label["Damascus"].qid == "Q1530"  # not overwritten by the gazetteer's Q3766
     assert links_of(s)[str(iri("Place", "Damascus"))] == {"Q1530"}  # never two links
-    assert report.already_linked == 2 and report.linked_offline == 0
+    assert by_label["Damascus"].method == "existing"
+    assert report.already_linked == 1 and report.linked_offline == 1
 
 
 def test_offline_linking_opens_no_socket_and_no_cache(store: KgStore, tmp_path: Path,
@@ -321,7 +322,7 @@ def test_cli_link_table_and_help(tmp_path: Path, capsys: pytest.CaptureFixture[s
     args = cli().parse_args(["link", "--store", str(path), "--quiet"])
     assert run_link_command(args) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^Iraq\s+Place\s+Q796\s+gazetteer\s+1\.00$", out, re.M)
+    assert re.search(r"^Iraq\s+Place\s+Q796\s+gazetteer\s+1\.00\s+gazetteer entry", out, re.M)
     assert "\x1b" not in out and "Line\\nbreak" in out
     with pytest.raises(SystemExit):
         cli().parse_args(["link", "--help"])
@@ -340,3 +341,47 @@ def test_report_summary_and_dict() -> None:
     r = LinkReport(entities=3, linked_offline=1, unlinked=2)
     assert "3 entities: 1 linked offline" in r.summary()
     assert r.to_dict(decisions=False)["linked"] == 1
+
+
+# ---------------------------------------------------------------------- the seed articles
+def test_seed_articles_are_linked_offline_to_every_known_qid() -> None:
+    """Build data/articles with the real pipeline into a memory store and link offline:
+    every entity the seeds mention that has an identifier in qids.tsv gets it."""
+    from kgraid.errors import ModelError
+    from kgraid.gazetteer import load_gazetteer
+    from kgraid.rdf import normalize_label
+
+    pipeline = pytest.importorskip("kgraid.pipeline")
+    qids = known_qids()
+    s = KgStore(None)
+    try:
+        built = pipeline.build([ROOT / "data" / "articles"], s)
+    except ModelError as e:
+        pytest.skip(f"no spaCy model: {e}")
+    assert built.count("built") == 2
+    report = link_store(s)
+    assert report.ok and report.requests_sent == 0
+    links = links_of(s)
+    labels = {row["e"].value: row["l"].value for row in s.query(
+        "SELECT ?e ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }")}
+    linked = {labels[e]: qs for e, qs in links.items() if e in labels}
+    for label, qid in [("Syria", "Q858"), ("Iraq", "Q796"), ("Islamic State", "Q2429253"),
+                       ("United States", "Q30"), ("Deir ez-Zor Governorate", "Q232387"),
+                       ("Al-Hasakah Governorate", "Q233914")]:
+        assert linked.get(label) == {qid}, (label, linked.get(label))
+    # and generally: any entity named like a gazetteer entry with a known id carries that id
+    by_name = {}
+    for entry in load_gazetteer().entries:
+        if entry.qid in qids:
+            for n in entry.names:
+                by_name[(entry.kind, normalize_label(n))] = entry.qid
+    for d in report.decisions:
+        want = by_name.get((d.kind, normalize_label(d.label)))
+        if want:
+            assert d.qid == want, d
+    assert all(q in qids for qs in links.values() for q in qs)
+    # the links graph holds every one of them, with its record
+    g = s.graph(LINKS_GRAPH)
+    assert len(set(g.subjects(OWL.sameAs, None))) == report.linked_offline >= 6
+    conforms, text = validate_links(s)
+    assert conforms, text
