@@ -42,7 +42,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import networkx as nx
 
-from .errors import InputError, KgraidError
+from .errors import InputError
 from .export import load_rdf
 from .query import open_read_only
 from .store import KgStore
@@ -555,5 +555,3 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 1
     return 0
 
-
-_ = KgraidError

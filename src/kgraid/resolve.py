@@ -1,0 +1,367 @@
+"""Stage 7: one graph across articles — entity resolution and operation merging.
+
+Entities with the same canonical label are one node already (IRIs are minted from
+gazetteer-canonical labels). This stage finds what minting cannot:
+
+* **transliteration variants** of one name ("Deir al-Zour" / "Deir el-Zor", "Raqqah" /
+  "Raqqa"), of one kind (a person never merges with a place);
+* **short names** ("Baghdadi" in one article) that abbreviate exactly one full name in the
+  corpus ("Abu Bakr al-Baghdadi");
+* **operations** reported by several articles: same family of type, a shared place, the same
+  timestamp.
+
+Each decision is a ``kgr:Merge`` in the named graph ``graph/_merges`` with its rule, the labels
+that matched and the article graphs it rewrote; the merged node's IRI is replaced by the
+canonical one in those graphs, and its label kept as ``skos:altLabel``. Two names that one
+article keeps apart are never merged. ``unmerge`` reverses one decision and records that it
+must not be made again.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .errors import KgraidError
+from .rdf import BASE
+
+__all__ = ["resolve_store", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
+
+log = logging.getLogger(__name__)
+
+MERGES_GRAPH = BASE + "graph/_merges"
+_K = "https://w3id.org/kgraid/ontology#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+_MERGE = ox.NamedNode(_K + "Merge")
+_NO_MERGE = ox.NamedNode(_K + "DoNotMerge")
+_P = {name: ox.NamedNode(_K + name) for name in (
+    "canonical", "mergedFrom", "rule", "matchedLabel", "inGraph", "originalLabel")}
+_KINDS = ("Person", "Organization", "Place")
+_FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue", "GenericOperation"},
+             {"Strike", "Airstrike", "DroneStrike", "GenericOperation"},
+             {"Attack", "Bombing", "Offensive", "GenericOperation"}]
+
+# Transliteration variants: each pattern rewrites to the form two variants share.
+_VARIANTS = [
+    (re.compile(r"\b(?:al|el)[-\s](?=\w)|\b(?:ar|as|ad|an|az|at|ash)-(?=\w)"), ""),  # Arabic article
+    (re.compile(r"['’`ʿʾ]"), ""),                                      # Da'esh / Daesh
+    (re.compile(r"ou"), "o"),                                          # Zour / Zor
+    (re.compile(r"ah\b"), "a"),                                        # Raqqah / Raqqa
+    (re.compile(r"(\w)\1"), r"\1"),                                    # Raqqa / Raqa
+    (re.compile(r"\bez\b|\bdh\b"), "e"),
+    (re.compile(r"[^a-z0-9]+"), " "),
+]
+
+
+def variant_key(label: str) -> str:
+    """The form that transliteration variants of a name share."""
+    s = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    s = s.replace("u.s.", "us")
+    for rx, rep in _VARIANTS:
+        s = rx.sub(rep, s)
+    return " ".join(w for w in s.split() if w not in ("the",))
+
+
+def _surname(label: str) -> str:
+    return variant_key(label.split()[-1]) if label.split() else ""
+
+
+@dataclass
+class _Node:
+    iri: str
+    kind: str
+    labels: set[str]
+    graphs: set[str]
+
+
+def _nodes(store: ox.Store) -> dict[str, _Node]:
+    out: dict[str, _Node] = {}
+    q = f"""SELECT ?e ?kind ?label ?g WHERE {{
+      GRAPH ?g {{ ?e a ?kind ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+      VALUES ?kind {{ {' '.join(f'<{_K}{k}>' for k in _KINDS)} }}
+      FILTER(!STRSTARTS(STR(?g), "{BASE}graph/_"))
+    }}"""
+    for r in store.query(q):
+        iri = r["e"].value
+        n = out.setdefault(iri, _Node(iri, r["kind"].value.rsplit("#", 1)[-1], set(), set()))
+        n.labels.add(r["label"].value)
+        n.graphs.add(r["g"].value)
+    return out
+
+
+def _blocked(store: ox.Store) -> set[frozenset[str]]:
+    g = ox.NamedNode(MERGES_GRAPH)
+    out = set()
+    for q in store.quads_for_pattern(None, _RDF_TYPE, _NO_MERGE, g):
+        pair = [o.object.value for o in store.quads_for_pattern(q.subject, _P["mergedFrom"], None, g)]
+        pair += [o.object.value for o in store.quads_for_pattern(q.subject, _P["canonical"], None, g)]
+        out.add(frozenset(pair))
+    return out
+
+
+def _existing(store: ox.Store) -> dict[str, tuple[str, str]]:
+    """merged IRI -> (canonical IRI, merge node IRI) for the merges already recorded."""
+    g = ox.NamedNode(MERGES_GRAPH)
+    out = {}
+    for q in store.quads_for_pattern(None, _RDF_TYPE, _MERGE, g):
+        frm = next(store.quads_for_pattern(q.subject, _P["mergedFrom"], None, g), None)
+        can = next(store.quads_for_pattern(q.subject, _P["canonical"], None, g), None)
+        if frm and can:
+            out[frm.object.value] = (can.object.value, q.subject.value)
+    return out
+
+
+def _entity_merges(nodes: dict[str, _Node], blocked: set[frozenset[str]]
+                   ) -> list[tuple[str, str, str, list[str]]]:
+    """(merged, canonical, rule, matched labels), deterministic."""
+    decided: list[tuple[str, str, str, list[str]]] = []
+    taken: set[str] = set()
+
+    def ok(a: _Node, b: _Node) -> bool:
+        return (a.kind == b.kind and a.iri != b.iri and not (a.graphs & b.graphs)
+                and frozenset((a.iri, b.iri)) not in blocked)
+
+    # 1. transliteration variants of the whole name
+    by_variant: dict[tuple[str, str], list[_Node]] = defaultdict(list)
+    for n in nodes.values():
+        label = sorted(n.labels)[0]
+        by_variant[(n.kind, variant_key(label))].append(n)
+    for (_kind, key), group in sorted(by_variant.items()):
+        if len(group) < 2 or not key:
+            continue
+        group.sort(key=lambda n: (-len(n.graphs), n.iri))
+        canon = group[0]
+        for other in group[1:]:
+            if ok(other, canon) and other.iri not in taken:
+                decided.append((other.iri, canon.iri, "transliteration-variant",
+                                sorted(other.labels | canon.labels)))
+                taken.add(other.iri)
+    # 2. a one-word person name that abbreviates exactly one full name in the corpus
+    full_by_surname: dict[str, list[_Node]] = defaultdict(list)
+    for n in nodes.values():
+        if n.kind == "Person" and n.iri not in taken and any(len(lb.split()) >= 2
+                                                             for lb in n.labels):
+            full_by_surname[_surname(sorted(n.labels, key=len)[-1])].append(n)
+    for n in sorted(nodes.values(), key=lambda n: n.iri):
+        if n.kind != "Person" or n.iri in taken:
+            continue
+        label = sorted(n.labels, key=len)[-1]
+        if len(label.split()) != 1 and not re.match(r"(?i)^(?:al|el)[-\s]\S+$", label):
+            continue
+        cands = [c for c in full_by_surname.get(_surname(label), []) if ok(n, c)]
+        if len(cands) == 1:
+            decided.append((n.iri, cands[0].iri, "short-name",
+                            sorted(n.labels | cands[0].labels)))
+            taken.add(n.iri)
+    return decided
+
+
+def _operation_merges(store: ox.Store, blocked: set[frozenset[str]]
+                      ) -> list[tuple[str, str, str, list[str]]]:
+    q = f"""SELECT ?op ?g ?type ?ts ?place ?plabel WHERE {{
+      GRAPH ?g {{ ?op a <{_K}Operation> ; <{_K}operationType> ?type ;
+                 <http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp> ?ts ;
+                 <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace> ?place .
+                 OPTIONAL {{ ?place <http://www.w3.org/2000/01/rdf-schema#label> ?plabel }} }}
+      FILTER(!STRSTARTS(STR(?g), "{BASE}graph/_"))
+    }}"""
+    ops: dict[str, dict] = {}
+    for r in store.query(q):
+        o = ops.setdefault(r["op"].value, {"graphs": set(), "type": r["type"].value.rsplit("#")[-1],
+                                           "ts": set(), "places": set()})
+        o["graphs"].add(r["g"].value)
+        o["ts"].add((r["ts"].value, r["ts"].datatype.value))
+        o["places"].add(r["place"].value)
+    by_key: dict[tuple, list[str]] = defaultdict(list)
+    for iri, o in ops.items():
+        if len(o["ts"]) != 1:
+            continue
+        for place in o["places"]:
+            by_key[(next(iter(o["ts"])), place)].append(iri)
+    decided, canon_of = [], {}
+    for key, group in sorted(by_key.items()):
+        group = sorted(set(group))
+        for other in group[1:]:
+            a, b = ops[group[0]], ops[other]
+            root = canon_of.get(group[0], group[0])
+            if other in canon_of or a["graphs"] & b["graphs"] or \
+                    frozenset((other, root)) in blocked or not any(
+                        a["type"] in f and b["type"] in f for f in _FAMILIES):
+                continue
+            canon_of[other] = root
+            decided.append((other, root, "same-operation", [key[0][0], key[1]]))
+    return decided
+
+
+def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str]) -> None:
+    """Replace ``old`` by ``new`` in ``graphs``; old's labels become new's altLabels."""
+    o, n = ox.NamedNode(old), ox.NamedNode(new)
+    for g in graphs:
+        gn = ox.NamedNode(g)
+        quads = list(store.quads_for_pattern(o, None, None, gn)) + \
+            list(store.quads_for_pattern(None, None, o, gn))
+        adds = []
+        for q in quads:
+            s = n if q.subject == o else q.subject
+            obj = n if q.object == o else q.object
+            p = _ALT if (q.subject == o and q.predicate == _LABEL) else q.predicate
+            adds.append(ox.Quad(s, p, obj, gn))
+        for q in quads:
+            store.remove(q)
+        store.extend(adds)
+
+
+def _record(store: ox.Store, merged: str, canon: str, rule: str, labels: list[str],
+            graphs: list[str], original_labels: list[str]) -> None:
+    g = ox.NamedNode(MERGES_GRAPH)
+    node = ox.NamedNode(f"{BASE}merge/{hashlib.sha1((merged + '|' + canon).encode()).hexdigest()[:16]}")
+    quads = [ox.Quad(node, _RDF_TYPE, _MERGE, g),
+             ox.Quad(node, _P["canonical"], ox.NamedNode(canon), g),
+             ox.Quad(node, _P["mergedFrom"], ox.NamedNode(merged), g),
+             ox.Quad(node, _P["rule"], ox.Literal(rule), g)]
+    quads += [ox.Quad(node, _P["matchedLabel"], ox.Literal(lb), g) for lb in labels]
+    quads += [ox.Quad(node, _P["inGraph"], ox.NamedNode(x), g) for x in graphs]
+    quads += [ox.Quad(node, _P["originalLabel"], ox.Literal(lb), g) for lb in original_labels]
+    store.extend(quads)
+
+
+def _labels_in(store: ox.Store, iri: str, graphs: list[str]) -> list[str]:
+    out = set()
+    for g in graphs:
+        for q in store.quads_for_pattern(ox.NamedNode(iri), _LABEL, None, ox.NamedNode(g)):
+            out.add(q.object.value)
+    return sorted(out)
+
+
+def _graphs_mentioning(store: ox.Store, iri: str) -> list[str]:
+    n = ox.NamedNode(iri)
+    gs = {q.graph_name.value for q in store.quads_for_pattern(n, None, None, None)}
+    gs |= {q.graph_name.value for q in store.quads_for_pattern(None, None, n, None)}
+    return sorted(g for g in gs if not g.startswith(BASE + "graph/_"))
+
+
+def resolve_store(store) -> dict:
+    """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
+    Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found."""
+    raw: ox.Store = store.raw if hasattr(store, "raw") else store
+    existing = _existing(raw)
+    # re-apply recorded merges to graphs rebuilt since (they carry the old IRI again)
+    reapplied = 0
+    for merged, (canon, node) in existing.items():
+        graphs = _graphs_mentioning(raw, merged)
+        if graphs:
+            labels = _labels_in(raw, merged, graphs)
+            _rewrite(raw, merged, canon, graphs)
+            g = ox.NamedNode(MERGES_GRAPH)
+            raw.extend([ox.Quad(ox.NamedNode(node), _P["inGraph"], ox.NamedNode(x), g)
+                        for x in graphs] + [ox.Quad(ox.NamedNode(node), _P["originalLabel"],
+                                                    ox.Literal(lb), g) for lb in labels])
+            reapplied += 1
+    blocked = _blocked(raw)
+    entity = _entity_merges(_nodes(raw), blocked)
+    ops = _operation_merges(raw, blocked)
+    for merged, canon, rule, labels in entity + ops:
+        graphs = _graphs_mentioning(raw, merged)
+        original = _labels_in(raw, merged, graphs)
+        _rewrite(raw, merged, canon, graphs)
+        _record(raw, merged, canon, rule, labels, graphs, original)
+    log.info("resolution: %d entity merges, %d operation merges, %d re-applied",
+             len(entity), len(ops), reapplied)
+    return {"merges": {"entities": len(entity) + sum(1 for m in existing
+                                                      if "/operation/" not in m),
+                       "operations": len(ops), "new": len(entity) + len(ops)}}
+
+
+def merges(store) -> list[dict]:
+    """Every recorded merge: canonical, merged, rule, matched labels, graphs."""
+    raw: ox.Store = store.raw if hasattr(store, "raw") else store
+    q = f"""SELECT ?m ?canon ?from ?rule (GROUP_CONCAT(DISTINCT ?label; separator=" | ") AS ?labels)
+      WHERE {{ GRAPH <{MERGES_GRAPH}> {{ ?m a <{_K}Merge> ; <{_K}canonical> ?canon ;
+        <{_K}mergedFrom> ?from ; <{_K}rule> ?rule . OPTIONAL {{ ?m <{_K}matchedLabel> ?label }} }} }}
+      GROUP BY ?m ?canon ?from ?rule ORDER BY ?rule ?canon"""
+    return [{"canonical": r["canon"].value, "merged": r["from"].value, "rule": r["rule"].value,
+             "labels": r["labels"].value if r["labels"] else ""} for r in raw.query(q)]
+
+
+def unmerge(store, a: str, b: str) -> dict:
+    """Undo the merge between ``a`` and ``b`` (IRIs, either order) and record that they must
+    not be merged again."""
+    raw: ox.Store = store.raw if hasattr(store, "raw") else store
+    g = ox.NamedNode(MERGES_GRAPH)
+    for merged, (canon, node) in _existing(raw).items():
+        if {merged, canon} != {a, b}:
+            continue
+        nn = ox.NamedNode(node)
+        graphs = [q.object.value for q in raw.quads_for_pattern(nn, _P["inGraph"], None, g)]
+        originals = {q.object.value for q in raw.quads_for_pattern(nn, _P["originalLabel"], None, g)}
+        c, m = ox.NamedNode(canon), ox.NamedNode(merged)
+        for gi in graphs:
+            gn = ox.NamedNode(gi)
+            quads = list(raw.quads_for_pattern(c, None, None, gn)) + \
+                list(raw.quads_for_pattern(None, None, c, gn))
+            adds = []
+            for q in quads:
+                s = m if q.subject == c else q.subject
+                o = m if q.object == c else q.object
+                p = q.predicate
+                if q.subject == c and p == _ALT and q.object.value in originals:
+                    p = _LABEL
+                adds.append(ox.Quad(s, p, o, gn))
+            for q in quads:
+                raw.remove(q)
+            raw.extend(adds)
+        for q in list(raw.quads_for_pattern(nn, None, None, g)):
+            raw.remove(q)
+        block = ox.NamedNode(node + "/blocked")
+        raw.extend([ox.Quad(block, _RDF_TYPE, _NO_MERGE, g),
+                    ox.Quad(block, _P["canonical"], c, g),
+                    ox.Quad(block, _P["mergedFrom"], m, g)])
+        return {"unmerged": merged, "from": canon, "graphs": len(graphs)}
+    raise KgraidError(f"no merge between <{a}> and <{b}>; 'kgraid merges --store ...' lists them")
+
+
+# ---------------------------------------------------------------------- CLI
+def register(sub) -> None:
+    p = sub.add_parser("merges", help="list cross-article merges (entity resolution)",
+                       description="List every merge kgraid made across articles: the "
+                       "canonical node, the merged one, the rule and the labels that matched. "
+                       "Exit: 0, or 2 on error.")
+    p.add_argument("--store", default="kg.db")
+    from .cli import add_output_options
+    add_output_options(p)
+    p.set_defaults(func=_cmd_merges)
+    u = sub.add_parser("unmerge", help="undo one cross-article merge",
+                       description="Undo the merge of two nodes (IRIs as listed by 'kgraid "
+                       "merges') and keep them apart in later builds. Exit: 0, 2 on error "
+                       "(e.g. no such merge).")
+    u.add_argument("a")
+    u.add_argument("b")
+    u.add_argument("--store", default="kg.db")
+    add_output_options(u, ("text", "json"), "text")
+    u.set_defaults(func=_cmd_unmerge)
+
+
+def _cmd_merges(args) -> int:
+    from .cli import emit, open_store
+    emit(merges(open_store(args.store, read_only=True)), args.format)
+    return 0
+
+
+def _cmd_unmerge(args) -> int:
+    from .cli import emit, open_store
+    store = open_store(args.store)
+    result = unmerge(store, args.a, args.b)
+    store.flush()
+    if args.format == "json":
+        emit(result, "json")
+    elif not args.quiet:
+        print(f"unmerged <{result['unmerged']}> from <{result['from']}> in "
+              f"{result['graphs']} graph(s)")
+    return 0
