@@ -94,8 +94,9 @@ def test_documented_bindable_variables_are_projected(path: Path, seed: KgStore) 
                 names.append(words.pop(0)[1:])
     assert names or "Bindable: none" in header, path.name
     for name in names:
-        value = (URIRef("https://w3id.org/kgraid/id/nothing/here")
-                 if name in ("entity", "operation") else "zzz-no-such-value")
+        value = {"entity": URIRef("https://w3id.org/kgraid/id/nothing/here"),
+                 "operation": URIRef("https://w3id.org/kgraid/fact/nothing/here"),
+                 "from": "9999-12-31", "to": "0001"}.get(name, "zzz-no-such-value")
         result = run_query(path, store=seed, bindings={name: value})
         assert len(result) == 0, (path.name, name)
 
