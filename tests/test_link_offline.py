@@ -385,3 +385,42 @@ def test_seed_articles_are_linked_offline_to_every_known_qid() -> None:
     assert len(set(g.subjects(OWL.sameAs, None))) == report.linked_offline >= 6
     conforms, text = validate_links(s)
     assert conforms, text
+
+
+# ---------------------------------------------------------------------- shapes, both engines
+_PREFIXES = """
+@prefix kgr: <https://w3id.org/kgraid/ontology#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> . @prefix schema: <http://schema.org/> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+"""
+_WD = "<http://www.wikidata.org/entity/"
+SHAPE_CASES = [
+    (True, f"<urn:e> a kgr:Place ; owl:sameAs {_WD}Q858> ."),
+    (True, "<urn:e> a kgr:AnonymousSource ; owl:sameAs <http://example.org/not-wikidata> ."),
+    (False, "<urn:e> a kgr:Place ; owl:sameAs <https://www.wikidata.org/wiki/Q858> ."),
+    (False, f'<urn:e> a kgr:Place ; owl:sameAs "{_WD[1:]}Q858" .'),
+    (False, f"<urn:e> a kgr:Place ; owl:sameAs {_WD}Q858>, {_WD}Q796> ."),
+    (False, f"<urn:e> a kgr:AnonymousSource ; owl:sameAs {_WD}Q858> ."),
+    (True, '<urn:e> geo:hasGeometry <urn:g> . <urn:g> a geo:Geometry ; '
+           'geo:asWKT "Point(41.2 37.05)"^^geo:wktLiteral .'),
+    (False, '<urn:e> geo:hasGeometry <urn:g> . <urn:g> a geo:Geometry ; '
+            'geo:asWKT "LINESTRING(1 2, 3 4)"^^geo:wktLiteral .'),
+    (False, '<urn:e> geo:hasGeometry <urn:g> . <urn:g> a geo:Geometry ; geo:asWKT "Point(1 2)" .'),
+    (True, '<urn:e> schema:description "a"@en, "b"@fr .'),
+    (False, '<urn:e> schema:description "a"@en, "b"@en .'),
+    (False, '<urn:e> wdt:P17 "Syria" .'),
+    (True, f'<urn:r> a rdf:Statement ; rdf:subject <urn:e> ; rdf:predicate owl:sameAs ; '
+           f'rdf:object {_WD}Q1> ; kgr:rule "gazetteer" ; kgr:confidence 1.0 .'),
+    (False, f'<urn:r> a rdf:Statement ; rdf:subject <urn:e> ; rdf:predicate owl:sameAs ; '
+            f'rdf:object {_WD}Q1> ; kgr:rule "a guess" ; kgr:confidence 1.5 .'),
+]
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "pyshacl_turbo"])
+@pytest.mark.parametrize("conforms, ttl", SHAPE_CASES)
+def test_link_shapes_agree_on_both_engines(engine: str, conforms: bool, ttl: str) -> None:
+    mod = pytest.importorskip(engine)
+    shapes = Graph().parse(ROOT / "ontology" / "links-shapes.ttl", format="turtle")
+    data = Graph().parse(data=_PREFIXES + ttl, format="turtle")
+    assert bool(mod.validate(data, shacl_graph=shapes, inference="none")[0]) is conforms

@@ -367,6 +367,28 @@ def test_enrich_adds_coordinates_country_and_description(proxy: Proxy, tmp_path:
         (str(WD.Q233914), 1)}
 
 
+def test_enrich_without_online_enriches_offline_links_only(proxy: Proxy,
+                                                          tmp_path: Path) -> None:
+    s = seed_store()
+    report = link_store(s, enrich=True, client=client(proxy.url), cache_dir=tmp_path)
+    assert report.ok and report.linked_online == 0 and report.enriched >= 2
+    assert all("VALUES ?item" in r.query for r in proxy.seen)  # no name was searched
+    g = s.graph(LINKS_GRAPH)
+    assert g.value(URIRef(iri("Place", "Syria")), GEO.hasGeometry) == URIRef(
+        "https://w3id.org/kgraid/geometry/Q858")
+    assert g.value(URIRef(iri("Place", "Qamishli")), GEO.hasGeometry) is None
+
+
+def test_threshold_decides(proxy: Proxy, tmp_path: Path) -> None:
+    s = seed_store()
+    report = link_store(s, online=True, client=client(proxy.url), cache_dir=tmp_path,
+                        threshold=0.9)
+    d = decisions(report)
+    assert d["Qamishli"].qid == "Q99990001"  # 1.0: label, type and context
+    sohr = d["Syrian Observatory for Human Rights"]  # 0.8: label and type, no context
+    assert sohr.qid is None and sohr.status == "below-threshold" and "0.80" in sohr.reason
+
+
 def test_rate_limit_spaces_requests(proxy: Proxy, tmp_path: Path) -> None:
     s = KgStore(None)
     add_article(s, "a", [ent("Place", "Qamishli"), ent("Place", "Tasil"),
