@@ -1,15 +1,12 @@
 """The analyst queries in queries/ on the graph the real pipeline builds from data/articles.
 
-``seed_graph()`` builds the two seed articles once per test process (spaCy, SHACL, the embedded
-store: no mocks) and is shared with the export, evaluate and endpoint tests.
+The graph is conftest's ``seed_store`` (the real pipeline: spaCy, SHACL, the embedded store, no
+mocks), copied to a store directory and a TriG file by ``seed_files``, which the export,
+evaluate and endpoint tests import.
 """
 from __future__ import annotations
 
-import atexit
-import functools
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,7 +18,6 @@ from kgraid.store import KgStore
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
-ARTICLES = ROOT / "data" / "articles"
 DORRIAN_ARTICLE = "004_ce07ce798a255723"
 QAMISHLI_ARTICLE = "000_d8499ee644c7f1d0"
 
@@ -31,26 +27,22 @@ def analyst_queries() -> list[Path]:
     return sorted(p for p in QUERIES.glob("*.rq") if not p.name.startswith("links_"))
 
 
-@functools.lru_cache(maxsize=1)
-def seed_graph() -> tuple[Path, Path]:
-    """(store directory, TriG export) of data/articles built by kgraid.pipeline.build."""
-    from kgraid.pipeline import build
-
-    tmp = Path(tempfile.mkdtemp(prefix="kgraid-seed-"))
-    atexit.register(shutil.rmtree, tmp, True)
+@pytest.fixture(scope="module")
+def seed_files(seed_store: KgStore, tmp_path_factory: pytest.TempPathFactory,
+               ) -> tuple[Path, Path]:
+    """(store directory, TriG file) holding the session's seed graph (conftest.seed_store:
+    data/articles built by kgraid.pipeline.build, then resolved)."""
+    tmp = tmp_path_factory.mktemp("seed")
     store_dir, trig = tmp / "kg.db", tmp / "seed.trig"
-    store = KgStore(store_dir)
-    report = build([ARTICLES], store)
-    built = [o.article_id for o in report.outcomes if o.status == "built"]
-    assert sorted(built) == [QAMISHLI_ARTICLE, DORRIAN_ARTICLE], report.outcomes
-    store.raw.dump(str(trig), format=ox.RdfFormat.TRIG)
-    store.close()
+    seed_store.raw.dump(str(trig), format=ox.RdfFormat.TRIG)
+    with KgStore(store_dir) as store:
+        store.raw.load(path=str(trig), format=ox.RdfFormat.TRIG)
     return store_dir, trig
 
 
 @pytest.fixture(scope="module")
-def seed() -> KgStore:
-    return KgStore(seed_graph()[0], read_only=True)
+def seed(seed_files: tuple[Path, Path]) -> KgStore:
+    return KgStore(seed_files[0], read_only=True)
 
 
 def q(name: str, store: KgStore, **bindings: object) -> QueryResult:
