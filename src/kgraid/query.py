@@ -529,15 +529,21 @@ def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryRe
         for t in result:
             graph.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
         return _graph_result(graph)
-    except SyntaxError as e:
-        raise QueryError(f"the query does not parse: {_first_line(e)}") from e
-    except RuntimeError as e:
-        msg = str(e)
-        if "projection" in msg:
-            msg += " (a bound variable must be selected by the query)"
-        raise QueryError(msg) from e
+    except (SyntaxError, RuntimeError, QueryError) as e:
+        # KgStore.query wraps pyoxigraph's errors in QueryError; older versions did not
+        raise _embedded_error(e) from e
     except OSError as e:
         raise QueryError(f"{store.path or 'memory store'}: the query failed: {e}") from e
+
+
+def _embedded_error(e: BaseException) -> QueryError:
+    cause = e.__cause__ if isinstance(e, QueryError) and e.__cause__ is not None else e
+    if isinstance(cause, SyntaxError):
+        return QueryError(f"the query does not parse: {_first_line(cause)}")
+    msg = str(cause)
+    if "projection" in msg:
+        msg += " (a bound variable must be selected by the query)"
+    return e if isinstance(e, QueryError) and cause is e else QueryError(msg)
 
 
 def _graph_result(graph: Graph) -> QueryResult:
