@@ -139,7 +139,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     report = build(args.inputs, store, published=args.published,
                    keep_invalid=args.keep_invalid, validate=not args.no_validate,
                    engine=args.engine, jobs=args.jobs, force=args.force, progress=progress,
-                   executor=executor, post_build=steps)
+                   executor=executor, post_build=steps, shapes=args.shapes)
     if show and tty:
         print(" " * 100, end="\r", file=sys.stderr)
     if args.report:
@@ -178,6 +178,7 @@ def _add_build(sub) -> None:
     p.add_argument("--keep-invalid", action="store_true",
                    help="merge graphs that do not conform too (their reports are still shown)")
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    p.add_argument("--shapes", help="a SHACL file of your own, checked with kgraid's shapes")
     p.add_argument("--engine", choices=["pyshacl", "turbo", "auto"], default="auto",
                    help="SHACL engine (auto: pyshacl-turbo when installed, else pySHACL)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")

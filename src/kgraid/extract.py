@@ -174,6 +174,9 @@ class _Extractor:
         while j < end and toks[j].lower_ in self.role_mods:
             mods.append(toks[j].lower_)
             j += 1
+            org = self.mx.at(j)
+            if mods and org is not None and org.key[0] == "Organization" and org.end < end:
+                j = org.end  # "a senior Al Qaeda leader"
         for words, role, implied in self.roles:
             n = len(words)
             if j + n <= end and [t.lower_ for t in toks[j:j + n]] == words:

@@ -43,6 +43,7 @@ from .rdf import BASE, KGR, WD, bind_prefixes, normalize_label
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer, GazetteerEntry
+    from .remote import RemoteStore
     from .store import KgStore
     from .wikidata.cache import ResponseCache
     from .wikidata.candidates import Scoring
@@ -163,40 +164,64 @@ class _Entity:
         return sorted(self.labels) + sorted(self.alt_labels - self.labels)
 
 
-def _collect_entities(store: "KgStore") -> dict[str, _Entity]:
+_ENTITY_PREDICATES = (RDF.type, RDFS.label, SKOS.altLabel, KGR.entityType, KGR.mentionedIn,
+                      OWL.sameAs)
+#: The same quads as the embedded path reads, for a store reached over SPARQL.
+_ENTITY_QUADS_QUERY = """\
+SELECT ?g ?s ?p ?o WHERE {
+  VALUES ?p { %s }
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(isIRI(?s))
+}""" % " ".join(f"<{p}>" for p in _ENTITY_PREDICATES)
+
+
+def _entity_quads(store: Any) -> Iterable[tuple[str, str, str, str | None, str | None]]:
+    """(graph, subject, predicate, IRI object or None, literal object or None) for the
+    predicates the linker reads, from every graph but the links graph."""
+    raw = getattr(store, "raw", None)
+    if raw is not None:  # an embedded KgStore: read the quads directly
+        import pyoxigraph as ox
+
+        for pred in _ENTITY_PREDICATES:
+            for q in raw.quads_for_pattern(None, ox.NamedNode(str(pred)), None, None):
+                g = getattr(q.graph_name, "value", "")
+                if g == LINKS_GRAPH or not isinstance(q.subject, ox.NamedNode):
+                    continue
+                o = q.object
+                yield (g, q.subject.value, str(pred),
+                       o.value if isinstance(o, ox.NamedNode) else None,
+                       o.value if isinstance(o, ox.Literal) else None)
+        return
+    for row in store.query(_ENTITY_QUADS_QUERY):  # a remote store: rows of rdflib terms
+        g, subj, pred, obj = (row.get(k) for k in ("g", "s", "p", "o"))
+        if str(g) == LINKS_GRAPH or not isinstance(subj, URIRef):
+            continue
+        yield (str(g), str(subj), str(pred), str(obj) if isinstance(obj, URIRef) else None,
+               str(obj) if isinstance(obj, Literal) else None)
+
+
+def _collect_entities(store: Any) -> dict[str, _Entity]:
     """Every Person, Organization and Place of the store with its names, articles and
     existing Wikidata links, read from all graphs but the links graph itself."""
-    import pyoxigraph as ox
-
-    raw = store.raw
-    links = ox.NamedNode(LINKS_GRAPH)
     kinds = {str(KGR[k]): k for k in LINK_KINDS}
-
-    def quads(pred: URIRef) -> Iterable[Any]:
-        for q in raw.quads_for_pattern(None, ox.NamedNode(str(pred)), None, None):
-            if q.graph_name != links and isinstance(q.subject, ox.NamedNode):
-                yield q
-
+    quads = list(_entity_quads(store))
     ents: dict[str, _Entity] = {}
-    for q in quads(RDF.type):
-        kind = kinds.get(getattr(q.object, "value", ""))
-        if kind:
-            ents.setdefault(q.subject.value, _Entity(q.subject.value)).kinds.add(kind)
-    for pred, attr in ((RDFS.label, "labels"), (SKOS.altLabel, "alt_labels"),
-                       (KGR.entityType, "entity_types")):
-        for q in quads(pred):
-            e = ents.get(q.subject.value)
-            if e is not None and isinstance(q.object, ox.Literal):
-                getattr(e, attr).add(q.object.value)
-    for q in quads(KGR.mentionedIn):
-        e = ents.get(q.subject.value)
-        if e is not None and isinstance(q.object, ox.NamedNode):
-            e.articles.add(q.object.value)
-    for q in quads(OWL.sameAs):
-        e = ents.get(q.subject.value)
-        value = getattr(q.object, "value", "")
-        if e is not None and value.startswith(str(WD)) and _QID.fullmatch(value[len(WD):]):
-            e.existing.add(value[len(WD):])
+    for _, subj, pred, iri_obj, _lit in quads:
+        if pred == str(RDF.type) and iri_obj in kinds:
+            ents.setdefault(subj, _Entity(subj)).kinds.add(kinds[iri_obj])
+    attrs = {str(RDFS.label): "labels", str(SKOS.altLabel): "alt_labels",
+             str(KGR.entityType): "entity_types"}
+    for _, subj, pred, iri_obj, lit in quads:
+        e = ents.get(subj)
+        if e is None:
+            continue
+        if pred in attrs and lit is not None:
+            getattr(e, attrs[pred]).add(lit)
+        elif pred == str(KGR.mentionedIn) and iri_obj is not None:
+            e.articles.add(iri_obj)
+        elif pred == str(OWL.sameAs) and iri_obj and iri_obj.startswith(str(WD)) \
+                and _QID.fullmatch(iri_obj[len(WD):]):
+            e.existing.add(iri_obj[len(WD):])
     return ents
 
 
@@ -414,7 +439,7 @@ def _add_facts(g: Graph, entity: str, qid: str, bindings: list[dict[str, Any]]) 
 
 
 # ---------------------------------------------------------------------- API
-def link_store(store: "KgStore", *, online: bool = False, endpoint: str | None = None,
+def link_store(store: "KgStore | RemoteStore", *, online: bool = False, endpoint: str | None = None,
                cache_dir: str | Path | None = None, enrich: bool = False,
                client: "SparqlClient | None" = None, gazetteer: "Gazetteer | None" = None,
                scoring: "Scoring | None" = None, threshold: float | None = None,
@@ -427,14 +452,16 @@ def link_store(store: "KgStore", *, online: bool = False, endpoint: str | None =
     the endpoint too). Answers are cached in ``cache_dir`` (default ``~/.cache/kgraid``).
     ``client`` replaces the HTTP client built from ``endpoint``, ``timeout``, ``retries`` and
     ``min_interval`` (seconds between requests). An endpoint failure is reported in the
-    returned :class:`LinkReport`, never raised."""
+    returned :class:`LinkReport`, never raised. ``store`` is an embedded
+    :class:`~kgraid.store.KgStore` or a :class:`~kgraid.remote.RemoteStore`."""
     from .gazetteer import load_gazetteer
     from .wikidata.candidates import Scoring as _Scoring
 
     scoring = scoring or _Scoring()
     if threshold is not None:
         scoring = _Scoring(**{**asdict(scoring), "threshold": threshold})
-    report = LinkReport(store=str(store.path or "memory"), online=online, enrich=enrich)
+    where = getattr(store, "path", None) or getattr(store, "url", None) or "memory"
+    report = LinkReport(store=str(where), online=online, enrich=enrich)
     ents = _collect_entities(store)
     report.entities = len(ents)
     index = _GazetteerIndex(gazetteer or load_gazetteer())
@@ -504,6 +531,7 @@ def link_store(store: "KgStore", *, online: bool = False, endpoint: str | None =
         if d.qid and d.qid in facts and _add_facts(g, iri, d.qid, facts[d.qid]):
             report.enriched += 1
     report.triples = store.replace_graph(g)
+    store.flush()  # a remote store sends its buffer; an embedded one syncs to disk
 
     report.decisions = [decisions[i] for i in sorted(decisions)]
     report.linked_offline = sum(d.method == "gazetteer" for d in report.decisions)

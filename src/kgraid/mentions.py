@@ -158,8 +158,42 @@ class MentionIndex:
                                "region" if start != ent.start else None)
             else:
                 self._register(ent.start, ent.end, kind, surface, surface)
+        self._titled_names()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
+
+    def _titled_names(self) -> None:
+        """'Secretary of Defense Ash Carter': two to four capitalized words right after a
+        capitalized title are a person's name even when the model misses them."""
+        doc = self.doc
+        titles = sorted(((r[0].split()) for r in load_table("roles.tsv")), key=len, reverse=True)
+        i = 0
+        while i < len(doc):
+            matched = None
+            for words in titles:
+                n = len(words)
+                span = doc[i:i + n]
+                if len(span) == n and [t.lower_ for t in span] == words and span[0].text[:1].isupper():
+                    matched = i + n
+                    break
+            if matched is None:
+                i += 1
+                continue
+            j = matched
+            while j < len(doc) and doc[j].lower_.rstrip(".") in {r.rstrip(".") for r in self._ranks}:
+                j += 1 if doc[j].text != "." else 1
+            k = j
+            while k < len(doc) and k - j < 4 and doc[k].pos_ == "PROPN" and \
+                    doc[k].text[:1].isupper() and (k not in self.by_token or
+                                                   self.by_token[k].key[0] == "Person"):
+                k += 1
+            if k - j >= 2 and not any(i2 in self.by_token and self.by_token[i2].key[0] != "Person"
+                                      for i2 in range(j, k)):
+                if not any(i2 in self.by_token for i2 in range(j, k)):
+                    name = doc[j:k].text
+                    if self.gz.lookup(name) is None:
+                        self._register(j, k, "Person", name, name)
+            i = max(k, i + 1)
 
     def _directional(self, ent: Span, label: str, surface: str) -> tuple[int, str, str]:
         """'northern Syria' is a place of its own (a region of Syria)."""

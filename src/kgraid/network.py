@@ -336,6 +336,7 @@ def _as_store(data: Any) -> KgStore:
 def _read(src: _Source) -> _Raw:
     articles, graph_article = _read_articles(src)
     canon = _read_merges(src)
+    concepts = {r["c"]: r["label"] for r in src.rows("concepts") if r["label"]}
     nodes: dict[str, _NodeInfo] = defaultdict(_NodeInfo)
     for t in _ENTITY_TYPES:
         for r in src.rows("entities", type=_KGR + t):
@@ -351,7 +352,7 @@ def _read(src: _Source) -> _Raw:
         if r["ts"]:
             info.timestamps.add(r["ts"])
         if r["optype"]:
-            info.subtypes.add(r["optypeLabel"] or _local_name(r["optype"]).lower())
+            info.subtypes.add(_concept_label(r["optype"], concepts))
         if r["g"] in graph_article:
             info.articles.add(graph_article[r["g"]])
     for r in src.rows("entity_details", wikidata=_WIKIDATA):
@@ -374,7 +375,7 @@ def _read(src: _Source) -> _Raw:
     for op, info in nodes.items():
         if "Operation" in info.types:
             info.articles |= derived.get(op, set())
-    facts = _FactReader(src, articles, graph_article, derived, canon, nodes)
+    facts = _FactReader(src, articles, graph_article, derived, canon, nodes, concepts)
     return _Raw(articles, dict(nodes), dict(mentions), facts.observations())
 
 
@@ -408,13 +409,23 @@ def _local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1]
 
 
+def _concept_label(iri: str, concepts: dict[str, str]) -> str:
+    """The label of a role, hedge or operation type; else words from its IRI
+    (``kgr:DroneStrike`` -> "drone strike", ``id/role/press-secretary`` -> "press secretary")."""
+    if iri in concepts:
+        return concepts[iri]
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", _local_name(iri))
+    return name.replace("-", " ").replace("_", " ").lower()
+
+
 class _FactReader:
     """Turns memberships, operation links and claims into per-article observations."""
 
     def __init__(self, src: _Source, articles: dict[str, _Article], graph_article: dict[str, str],
-                 derived: dict[str, set[str]], canon: Any, nodes: dict[str, _NodeInfo]) -> None:
+                 derived: dict[str, set[str]], canon: Any, nodes: dict[str, _NodeInfo],
+                 concepts: dict[str, str]) -> None:
         self.src, self.articles, self.graph_article = src, articles, graph_article
-        self.derived, self.canon, self.nodes = derived, canon, nodes
+        self.derived, self.canon, self.nodes, self.concepts = derived, canon, nodes, concepts
         self.evidence: dict[str, set[_Ev]] = defaultdict(set)
         for r in src.rows("evidence"):
             art = r["a"] if r["a"] in articles else graph_article.get(r["g"] or "")
@@ -445,8 +456,9 @@ class _FactReader:
     def _memberships(self) -> Iterator[_Obs]:
         for r in self.src.rows("memberships"):
             for art in self._articles_of(r["m"], r["g"]):
+                role = _concept_label(r["role"], self.concepts) if r["role"] else None
                 yield _Obs(self.canon(r["person"]), self.canon(r["org"]), "membership",
-                           r["roleLabel"], r["m"], art, self._evidence_of(r["m"], art),
+                           role, r["m"], art, self._evidence_of(r["m"], art),
                            self._article_span(art))
 
     def _operation_links(self) -> Iterator[_Obs]:
@@ -466,7 +478,7 @@ class _FactReader:
             for k in ("statement", "verb"):
                 c[k] = c.get(k) or r[k]
             if r["hedge"]:
-                c["hedge"] = r["hedgeLabel"] or _local_name(r["hedge"]).lower()
+                c["hedge"] = _concept_label(r["hedge"], self.concepts)
         for (g, fact), c in sorted(claims.items()):
             for art in self._articles_of(fact, g):
                 ev = self._evidence_of(fact, art)

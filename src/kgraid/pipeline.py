@@ -26,7 +26,7 @@ from .errors import DuplicateArticleError, InputError, KgraidError
 from .facts import ArticleFacts
 from .ingest import Article, iter_articles
 from .rdf import EXTRACTOR_VERSION, article_graph, graph_iri
-from .validate import Violation, validate_graph
+from .validate import Violation, load_shapes, validate_graph
 
 __all__ = ["ArticleResult", "ArticleOutcome", "BuildReport", "process_articles", "build",
            "extract_article", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "EXIT_PARTIAL",
@@ -130,7 +130,8 @@ def extract_article(article: Article, doc=None) -> ArticleFacts:
 
 
 def process_articles(articles: list[Article], *, validate: bool = True,
-                     engine: str = "auto", batch_size: int = 32) -> list[ArticleResult]:
+                     engine: str = "auto", batch_size: int = 32,
+                     shapes: str | None = None) -> list[ArticleResult]:
     """The per-article work for a batch: NLP, extraction, RDF and SHACL validation.
     A failure in one article is reported in its result and does not stop the others."""
     from .nlp import load_nlp
@@ -143,7 +144,8 @@ def process_articles(articles: list[Article], *, validate: bool = True,
             doc = next(docs)
             facts = extract_article(article, doc)
             g = article_graph(article, facts, content_hash=chash)
-            report = validate_graph(g, engine=engine) if validate else None
+            report = validate_graph(g, engine=engine, shapes=load_shapes(shapes)) \
+                if validate else None
             nt = g.serialize(format="nt", encoding="utf-8")
             results.append(ArticleResult(
                 article.id, article.origin, str(g.identifier), nt, chash, facts.counts(),
@@ -195,12 +197,14 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
           progress: Callable[[ArticleOutcome, int], None] | None = None,
           executor: Callable[[list[list[Article]]], Iterable[list[ArticleResult]]] | None = None,
           post_build: Iterable[Callable[[Store], dict]] = (),
+          shapes: str | Path | None = None,
           ) -> BuildReport:
     """Build the articles found in ``inputs`` into ``store``.
 
     ``jobs`` > 1 runs the per-article work in that many processes; ``executor`` replaces the
     local one (it gets chunks of articles and yields their results, in order, e.g. from a Dask
-    cluster). ``progress(outcome, done)`` is called after every article. ``post_build`` steps
+    cluster). ``shapes`` adds a SHACL file of the user's own to the kgraid shapes.
+    ``progress(outcome, done)`` is called after every article. ``post_build`` steps
     (cross-article resolution, linking) run on the store afterwards; each returns a summary.
     """
     report = BuildReport()
@@ -245,7 +249,9 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 yield work
 
     def local_results() -> Iterator[list[ArticleResult]]:
-        run = lambda arts: process_articles(arts, validate=validate, engine=engine)  # noqa: E731
+        shp = str(shapes) if shapes else None
+        run = lambda arts: process_articles(arts, validate=validate, engine=engine,  # noqa: E731
+                                            shapes=shp)
         if jobs <= 1:
             for work in todo_chunks():
                 yield run(work)
@@ -256,7 +262,7 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 # split the chunk so every worker gets a share
                 size = max(1, (len(work) + jobs - 1) // jobs)
                 pending.append([pool.submit(process_articles, work[i:i + size],
-                                            validate=validate, engine=engine)
+                                            validate=validate, engine=engine, shapes=shp)
                                 for i in range(0, len(work), size)])
                 while len(pending) > 2:
                     yield [r for f in pending.pop(0) for r in f.result()]

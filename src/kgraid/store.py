@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import StoreError
+from .errors import QueryError, StoreError
 from .rdf import KGR, BASE, graph_iri
 
 __all__ = ["KgStore", "to_ox", "from_ox", "DERIVED_PREFIX"]
@@ -143,8 +143,11 @@ class KgStore:
         """Run SPARQL over the union of all graphs; ``bindings`` are substituted as RDF terms
         (pyoxigraph substitutions, never pasted into the text)."""
         subs = {ox.Variable(k.lstrip("?$")): to_ox(v) for k, v in (bindings or {}).items()}
-        return self._store.query(sparql, use_default_graph_as_union=True,
-                                 substitutions=subs or None)
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True,
+                                     substitutions=subs or None)
+        except (SyntaxError, RuntimeError, ValueError) as e:
+            raise QueryError(f"SPARQL query failed: {e}") from e
 
     def update(self, sparql: str) -> None:
         self._store.update(sparql)

@@ -56,14 +56,19 @@ def shapes_path() -> Path:
 
 
 @functools.cache
-def load_shapes(path: str | None = None) -> Graph:
+def load_shapes(extra: str | None = None) -> Graph:
+    """The kgraid shapes (``shapes.ttl`` and the ``*-shapes.ttl`` beside it), plus the
+    user's own shapes file ``extra`` if given (stricter house rules)."""
     g = Graph()
-    base = Path(path) if path else shapes_path()
+    base = shapes_path()
     g.parse(base, format="turtle")
-    # Extra shape files beside it (links-shapes.ttl ...) are part of the same contract.
-    if path is None:
-        for extra in sorted(base.parent.glob("*-shapes.ttl")):
+    for more in sorted(base.parent.glob("*-shapes.ttl")):
+        g.parse(more, format="turtle")
+    if extra:
+        try:
             g.parse(extra, format="turtle")
+        except Exception as e:  # noqa: BLE001 - rdflib raises parser-specific types
+            raise ValidationError(f"{extra}: cannot read the shapes file: {e}") from None
     return g
 
 

@@ -9,6 +9,7 @@
 
   var t0 = performance.now();
   var data = JSON.parse(document.getElementById('kgraid-data').textContent);
+  performance.mark('kgraid:parsed');
   var nodes = data.nodes;
   var edges = data.edges;
   var BIG = nodes.length > 1000;
@@ -62,6 +63,7 @@
     });
   });
 
+  performance.mark('kgraid:elements');
   var cy = cytoscape({
     container: $('cy'),
     elements: elements,
@@ -96,7 +98,9 @@
     textureOnViewport: BIG,
     motionBlur: false
   });
+  performance.mark('kgraid:created');
   cy.one('render', function () {
+    performance.mark('kgraid:drawn');
     firstDraw = performance.now();
     document.body.setAttribute('data-drawn', String(Math.round(firstDraw - t0)));
   });

@@ -1,0 +1,53 @@
+"""Dates resolve against the publication date at the precision the text supports."""
+import datetime as dt
+
+import pytest
+
+from kgraid.dates import find_dates, resolve
+
+MON_2017_01_09 = dt.date(2017, 1, 9)  # a Monday
+
+
+@pytest.mark.parametrize("text,value,precision", [
+    ("Sunday", "2017-01-08", "day"),          # the day before a Monday publication
+    ("Monday", "2017-01-09", "day"),          # the publication day itself
+    ("Thursday", "2017-01-05", "day"),
+    ("yesterday", "2017-01-08", "day"),
+    ("Jan. 8", "2017-01-08", "day"),
+    ("December 30", "2016-12-30", "day"),     # no year, after the publication: last year
+    ("August", "2016-08", "month"),           # a month after January: last August
+    ("January", "2017-01", "month"),
+    ("May 2015", "2015-05", "month"),
+    ("October 2015", "2015-10", "month"),
+    ("2014", "2014", "year"),
+    ("Dec. 15-17", "2016-12", "month"),       # a range: no single day
+    ("Feb. 15, 2017", "2017-02-15", "day"),
+    ("2017-01-08", "2017-01-08", "day"),
+])
+def test_resolves_at_true_precision(text, value, precision):
+    tv = resolve(text, MON_2017_01_09)
+    assert (tv.value, tv.precision) == (value, precision)
+
+
+@pytest.mark.parametrize("text", ["Sunday", "Jan. 8", "yesterday", "August", "Dec. 15-17"])
+def test_relative_dates_need_a_publication_date(text):
+    tv = resolve(text, None)
+    assert tv.value is None and tv.precision is None and tv.text == text
+
+
+@pytest.mark.parametrize("text", ["Feb. 30, 2017", "2017-02-30", "two weeks ago", "recent months"])
+def test_impossible_or_vague_dates_do_not_resolve(text):
+    assert resolve(text, MON_2017_01_09).value is None
+
+
+def test_never_after_publication():
+    for text in ["Sunday", "Saturday", "Jan. 10", "December", "yesterday"]:
+        tv = resolve(text, MON_2017_01_09)
+        assert tv.value is not None
+        assert tv.value[:7] <= "2017-01" and (len(tv.value) < 10 or tv.value <= "2017-01-09")
+
+
+def test_find_dates_skips_the_verb_may_and_bare_numbers():
+    found = [t for _, _, t in find_dates(
+        "It may rain. In July 2014 forces landed; 2000 fighters left in May. On Dec. 16, strikes.")]
+    assert found == ["July 2014", "May", "Dec. 16"]

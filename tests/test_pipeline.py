@@ -1,0 +1,113 @@
+"""The whole build on real articles, a real on-disk pyoxigraph store and real SHACL."""
+import json
+import shutil
+
+from rdflib import Literal
+
+from kgraid.pipeline import EXIT_INVALID, EXIT_OK, EXIT_PARTIAL, build
+from kgraid.rdf import graph_iri
+from kgraid.store import KgStore
+
+DORRIAN = """
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX kgr: <https://w3id.org/kgraid/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name ?role ?org ?sentence ?start ?end ?extractor WHERE {
+  ?m a org:Membership ; org:member ?p ; org:organization ?o ; org:role ?r ;
+     prov:wasDerivedFrom ?a ; kgr:evidence ?ev ; kgr:extractor ?extractor .
+  ?p rdfs:label ?name . ?r rdfs:label ?role . ?o rdfs:label ?org .
+  ?ev kgr:sentence ?sentence ; kgr:charStart ?start ; kgr:charEnd ?end .
+}"""
+
+
+def test_seed_build_has_the_dorrian_membership_with_evidence(seed_store, root):
+    rows = list(seed_store.query(DORRIAN, {"name": Literal("John Dorrian")}))
+    assert len(rows) == 1
+    r = rows[0]
+    assert r["role"].value == "spokesman"
+    assert "coalition" in r["org"].value.lower() or "Combined Joint Task Force" in r["org"].value
+    assert r["sentence"].value.startswith("Col. John Dorrian, spokesman for the U.S.-led coalition")
+    text = (root / "data/articles/004_ce07ce798a255723.txt").read_text()
+    assert text[int(r["start"].value):int(r["end"].value)] == r["sentence"].value
+    assert r["extractor"].value.startswith("membership/")
+
+
+def test_one_named_graph_per_article_with_metadata(seed_store):
+    names = seed_store.graph_names()
+    assert str(graph_iri("004_ce07ce798a255723")) in names
+    assert str(graph_iri("000_d8499ee644c7f1d0")) in names
+    rows = list(seed_store.query(
+        "SELECT ?d WHERE { ?a <http://purl.org/dc/terms/identifier> '004_ce07ce798a255723' ; "
+        "<http://purl.org/dc/terms/issued> ?d }"))
+    assert [r["d"].value for r in rows] == ["2017-01-09"]  # from the dateline
+
+
+def test_build_is_incremental_and_replaces_changed_articles(tmp_path, corpus):
+    store = KgStore(tmp_path / "kg")
+    r1 = build([corpus], store)
+    assert (r1.count("built"), r1.exit_code()) == (2, EXIT_OK)
+    r2 = build([corpus], store)
+    assert r2.count("skipped") == 2 and r2.count("built") == 0
+    f = corpus / "000_d8499ee644c7f1d0.txt"
+    f.write_text("The Britain-based Syrian Observatory for Human Rights said that 12 civilians "
+                 "were killed in a strike near Raqqa.\n", encoding="utf-8")
+    r3 = build([corpus], store)
+    assert r3.count("built") == 1 and r3.count("skipped") == 1
+    g = store.graph(str(graph_iri("000_d8499ee644c7f1d0")))
+    text = g.serialize(format="nt")
+    assert "Raqqa" in text and "Qamishli" not in text  # the old facts are gone
+    store.close()
+    reopened = KgStore(tmp_path / "kg", read_only=True)
+    assert len(reopened.article_ids()) == 2
+
+
+def test_bad_inputs_fail_alone_and_the_rest_is_built(tmp_path, corpus):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (corpus / "dup.txt").write_text("---\nid: 004_ce07ce798a255723\n---\nOther text about a raid.\n")
+    store = KgStore(None)
+    report = build([corpus], store)
+    by = {o.origin.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    assert by["empty.txt"].status == "failed" and "empty" in by["empty.txt"].reason
+    assert by["image.md"].status == "failed" and "PNG" in by["image.md"].reason
+    assert by["dup.txt"].status == "failed" and "already used" in by["dup.txt"].reason
+    assert report.count("built") == 2
+    assert report.exit_code() == EXIT_PARTIAL
+
+
+def test_non_conforming_article_is_reported_and_not_merged(tmp_path, corpus):
+    strict = tmp_path / "house.ttl"
+    strict.write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix kgr: <https://w3id.org/kgraid/ontology#> .
+<urn:house#ClaimsAbout> a sh:NodeShape ; sh:targetClass kgr:Claim ;
+  sh:property [ sh:path kgr:about ; sh:minCount 1 ; sh:message "house rule: a claim names its operation" ] .
+""")
+    store = KgStore(None)
+    report = build([corpus], store, shapes=strict)
+    assert report.exit_code() == EXIT_INVALID
+    bad = [o for o in report.outcomes if o.status == "invalid"]
+    assert bad and bad[0].violations
+    v = bad[0].violations[0]
+    assert "house rule" in v.message and "/claim/" in v.focus and v.evidence
+    assert store.article_ids() == sorted(o.article_id for o in report.outcomes
+                                         if o.status == "built")
+    kept = build([corpus], KgStore(None), shapes=strict, keep_invalid=True)
+    assert kept.exit_code(keep_invalid=True) == EXIT_OK and kept.count("built") == 2
+
+
+def test_parallel_jobs_give_the_same_graph(tmp_path, corpus):
+    from rdflib.compare import isomorphic
+    a, b = KgStore(None), KgStore(None)
+    build([corpus], a, jobs=1)
+    build([corpus], b, jobs=2)
+    for g in a.graph_names():
+        assert isomorphic(a.graph(g), b.graph(g)), g
+
+
+def test_report_is_json_serializable(tmp_path, corpus):
+    report = build([corpus], KgStore(None))
+    d = json.loads(json.dumps(report.as_dict(), default=str))
+    assert d["built"] == 2 and d["facts"]["claims"] > 10
+    shutil.rmtree(corpus)
