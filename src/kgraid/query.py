@@ -673,7 +673,9 @@ def _read_body(endpoint: str, response: Any, deadline: float) -> bytes:
     while True:
         if time.monotonic() > deadline:
             raise EndpointError(f"{endpoint}: the answer did not arrive in time")
-        chunk = response.read(1 << 16)
+        # read1: at most one socket read per call, so a trickling body meets the deadline
+        read = getattr(response, "read1", None) or response.read
+        chunk = read(1 << 16)
         if not chunk:
             break
         size += len(chunk)
