@@ -110,7 +110,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
         def _link(s):
             r = link_store(s, online=args.link == "online", endpoint=args.endpoint)
-            return {"links": r.as_dict() if hasattr(r, "as_dict") else r}
+            d = r.as_dict() if hasattr(r, "as_dict") else dict(r)
+            return {"links": {k: v for k, v in d.items() if k in (
+                "linked_offline", "linked_online", "unlinked", "ambiguous", "requests_sent",
+                "cache_hits", "errors", "endpoint_error")}}
         steps.append(_link)
 
     show = not args.quiet and args.format != "json"

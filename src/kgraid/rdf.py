@@ -12,10 +12,10 @@ import unicodedata
 from decimal import Decimal
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
-from .facts import ArticleFacts, Claim, Evidence, EntityKey, Figure, Operation
+from .facts import ArticleFacts, Evidence, EntityKey, Figure, Operation
 from .ingest import Article
 
 __all__ = ["KGR", "ORG", "SEM", "BASE", "slug", "article_iri", "graph_iri", "entity_iri",
@@ -33,6 +33,9 @@ PREFIXES = {"kgr": KGR, "org": ORG, "sem": SEM, "prov": PROV, "dcterms": DCTERMS
             "skos": SKOS, "rdfs": RDFS, "xsd": XSD, "owl": OWL, "wd": WD,
             "kgi": Namespace(BASE + "id/"), "kga": Namespace(BASE + "article/")}
 
+_DIRECTION_WORDS = {"northern", "southern", "eastern", "western", "northeast", "northwest",
+                    "southeast", "southwest", "central", "north", "south", "east", "west",
+                    "northeastern", "northwestern", "southeastern", "southwestern"}
 _TIME_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 
@@ -215,7 +218,11 @@ def article_graph(article: Article, facts: ArticleFacts, *, content_hash: str) -
 def _operation_label(op: Operation, facts: ArticleFacts) -> str:
     words = [op.trigger]
     if op.places:
-        words.append("near " + op.places[0][1])
+        broad = {"country", "region", "governorate", "province", "river"}
+        specific = [p for p in op.places
+                    if (facts.entities.get(p) is None or facts.entities[p].entity_type not in broad)
+                    and p[1].split()[0].lower() not in _DIRECTION_WORDS]
+        words.append("near " + (specific or op.places)[0][1])
     if op.time is not None:
         words.append(op.time.value or op.time.text)
     return " ".join(words)
@@ -231,5 +238,3 @@ def to_dataset(graphs: list[Graph]) -> Dataset:
             target.add(t)
     return ds
 
-
-_ = (BNode, Claim)  # re-exported types used in annotations by callers
