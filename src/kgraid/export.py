@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -98,8 +99,10 @@ def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
     if fmt == "jsonld":
         ds = _to_rdflib_dataset(store)
         context = {p: ns for p, ns in prefixes.items()}
-        data = ds.serialize(format="json-ld", context=context, auto_compact=True,
-                            encoding="utf-8")
+        with warnings.catch_warnings():  # rdflib's own serializer uses deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            data = ds.serialize(format="json-ld", context=context, auto_compact=True,
+                                encoding="utf-8")
         out.write(data)
         return len(store)
     raise KgraidError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
