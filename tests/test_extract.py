@@ -212,3 +212,44 @@ def test_evidence_offsets_point_into_the_article_text():
     f = extract(doc, offset=5)
     ev = f.claims[0].evidence
     assert text[ev.start:ev.end] == ev.sentence
+
+
+def test_organization_inside_the_title_before_a_name():
+    got = memberships("U.S. forces conducted a helicopter raid in northeast Syria on Feb. 16, "
+                      "2023, killing senior ISIS official Hamza al-Homsi, CENTCOM said.")
+    assert ("Hamza al-Homsi", "senior official", "Islamic State") in got
+
+
+def test_nationality_before_a_government_title():
+    got = memberships("Iraqi Prime Minister Haider al-Abadi declared victory over the Islamic State.")
+    assert got == {("Haider al-Abadi", "prime minister", "Government of Iraq")}
+
+
+def test_institution_as_source_and_plural_specific_strikes():
+    text = ("Iraqi security forces killed 12 Islamic State militants in an airstrike in Anbar "
+            "province on Tuesday, the Iraqi military said in a statement.")
+    f = facts_of(text, dt.date(2019, 10, 28))
+    assert [([s[1] for s in c.sources]) for c in f.claims] == [["Iraqi military"]]
+    assert f.entities[("Organization", "Iraqi military")].kind == "Organization"
+    assert [(o.places[0][1], o.time.value) for o in f.operations] == \
+        [("Al Anbar Governorate", "2019-10-22")]
+    plural = ops("Coalition airstrikes killed more than 20 ISIL fighters near Manbij on Monday, "
+                 "Pentagon Press Secretary Peter Cook told reporters.", dt.date(2016, 6, 15))
+    assert [(o.op_type, o.places[0][1], o.time.value) for o in plural] == \
+        [("Airstrike", "Manbij", "2016-06-13")]
+
+
+def test_according_to_a_statement_from_an_organization():
+    got = claims("According to a statement from the U.S. Central Command, a separate airstrike "
+                 "near Mosul on June 13 destroyed an ISIL weapons cache.", dt.date(2016, 6, 15))
+    assert got == [(["U.S. Central Command"], "a separate airstrike near Mosul on June 13 "
+                    "destroyed an ISIL weapons cache", "Asserted")]
+
+
+def test_another_place_without_article_is_another_operation():
+    text = ("Abu Bakr al-Baghdadi was killed in a U.S. special operations raid in Idlib province "
+            "on Saturday night. The Syrian Democratic Forces said its fighters captured the town "
+            "of Baghouz last week.")
+    got = ops(text, dt.date(2019, 10, 28))
+    assert [[p[1] for p in o.places] for o in got] == [["Idlib Governorate"], ["Baghouz"]]
+    assert got[1].time is None  # "last week" gives no date

@@ -67,11 +67,13 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
 _DECLINE = {"decline", "refuse", "fail", "not"}
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40}),\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+"
-                       r"\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+"
+                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
-_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40},\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s*"
-                              r"[\u2014\u2013-]{1,2}\s*")
+_GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
+                     "spokesman", "spokesperson"}
+_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+)?(?:[A-Z][a-z]{2,8}"
+                              r"\.?\s+\d{1,2},\s+\d{4}\s*)?[\u2014\u2013-]{1,2}\s*")
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
@@ -138,6 +140,7 @@ class _Phrase:
     end: int
     role: str
     implied_org: str | None
+    org: EntityKey | None = None
 
 
 class _Extractor:
@@ -152,6 +155,7 @@ class _Extractor:
         self.role_mods = {r[0] for r in load_table("role_modifiers.tsv")}
         self.ranks = {r[0].rstrip(".") for r in load_table("ranks.tsv")}
         self.verbs = {r[0]: r[1] for r in load_table("reporting_verbs.tsv")}
+        self.demonyms = {r[0]: r[1] for r in load_table("demonyms.tsv")}
         trig = load_table("triggers.tsv")
         self.noun_triggers = sorted([(t[0].split(), t[1]) for t in trig if t[2] == "NOUN"],
                                     key=lambda t: -len(t[0]))
@@ -171,19 +175,21 @@ class _Extractor:
         toks = self.doc
         j = i
         mods = []
+        inner = None
         while j < end and toks[j].lower_ in self.role_mods:
             mods.append(toks[j].lower_)
             j += 1
             org = self.mx.at(j)
             if mods and org is not None and org.key[0] == "Organization" and org.end < end:
                 j = org.end  # "a senior Al Qaeda leader"
+                inner = org.key
         for words, role, implied in self.roles:
             n = len(words)
             if j + n <= end and [t.lower_ for t in toks[j:j + n]] == words:
                 label = " ".join(m for m in mods if m != "former") + " " + role
                 if "former" in mods:
                     label = "former " + label
-                return _Phrase(i, j + n, label.strip(), implied)
+                return _Phrase(i, j + n, label.strip(), implied, inner)
         return None
 
     def _org_key(self, name: str | None) -> EntityKey | None:
@@ -285,8 +291,17 @@ class _Extractor:
             org = self._org_for_role(ph, orgs)
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
 
+    def _government(self, country: str) -> EntityKey:
+        from .facts import Entity
+        key: EntityKey = ("Organization", f"Government of {country}")
+        if key not in self.mx.entities:
+            self.mx.entities[key] = Entity("Organization", key[1], entity_type="government")
+        return key
+
     def _org_for_role(self, ph: _Phrase, orgs: list[Mention]) -> EntityKey | None:
         doc = self.doc
+        if ph.org is not None:
+            return ph.org
         if orgs:
             # Prefer an organization right after "of/for/in/at/with (the)" the role, then one
             # before it (possessive or modifier), then the first in the phrase.
@@ -321,13 +336,18 @@ class _Extractor:
                 best = ph
         if best is None:
             return
-        org: EntityKey | None = None
+        org: EntityKey | None = best.org
         k = best.start
         if k - 1 >= sent.start and doc[k - 1].text in ("'s", "’s"):
             k -= 1
         before = self.mx.at(k - 1) if k - 1 >= sent.start else None
-        if before is not None and before.key[0] == "Organization":
+        if org is not None:
+            pass
+        elif before is not None and before.key[0] == "Organization":
             org = before.key
+        elif k - 1 >= sent.start and doc[k - 1].text in self.demonyms and \
+                best.role.split()[-1] in _GOVERNMENT_ROLES:
+            org = self._government(self.demonyms[doc[k - 1].text])
         elif best.implied_org:
             org = self._org_key(best.implied_org)
         if org is None and doc[best.start - 1].lower_ in ("to",) and best.start - 1 > sent.start:
@@ -365,11 +385,26 @@ class _Extractor:
             return True
         plural = head.tag_ in ("NNS", "NNPS")
         if plural and not any(c.dep_ == "nummod" for c in head.children) and not any(
-                t.like_num for t in doc[max(0, start - 3):start]):
+                t.like_num for t in doc[max(0, start - 3):start]) and \
+                not self._clause_specific(head):
             return True
         if head.text[:1].isupper() and head.i + 1 < len(doc) and doc[head.i + 1].text[:1].isupper() \
                 and not doc[head.i + 1].is_punct and head.lower_ == "operation":
             return True  # "Operation Inherent Resolve": a named campaign
+        return False
+
+    def _clause_specific(self, head: Token) -> bool:
+        """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
+        whose own clause gives a date or a specific place names particular operations."""
+        sent = head.sent
+        t = self._sentence_date(sent, head, fallback=False)
+        if t is not None and t.value:
+            return True
+        verb = self._clause_verb(head)
+        for m in self.mx.in_span(sent.start, sent.end, "Place"):
+            if not self.mx.is_broad_place(m.key) and self._place_ok(m, sent, head) and \
+                    self._clause_verb(self.doc[m.start]).i == verb.i:
+                return True
         return False
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
@@ -440,7 +475,7 @@ class _Extractor:
             h = h.head
         return h
 
-    def _sentence_date(self, sent: Span, trigger: Token):
+    def _sentence_date(self, sent: Span, trigger: Token, fallback: bool = True):
         best = None
         clause = {self._clause_verb(trigger).i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")}
@@ -471,7 +506,7 @@ class _Extractor:
             if best is None or dist < best[0]:
                 best = (dist, text)
         if best is None:
-            return self._present_tense_date(trigger)
+            return self._present_tense_date(trigger) if fallback else None
         return dates.resolve(best[1], self.published)
 
     def _present_tense_date(self, trigger: Token):
@@ -656,6 +691,11 @@ class _Extractor:
                 if definite:
                     continue
                 return None
+            new_specific = [p for p in places if not self.mx.is_broad_place(p) and p not in op.places]
+            if not definite and new_specific and not any(
+                    p[1].lower() in q[1].lower() or q[1].lower() in p[1].lower()
+                    for p in new_specific for q in op.places):
+                return None  # "its fighters captured the town of Baghouz": another operation
             if not definite and (places or (time is not None and time.value)) and \
                     op.op_type in ("Strike", "Airstrike") and typ == op.op_type:
                 return None  # listed strikes are separate operations
@@ -792,6 +832,13 @@ class _Extractor:
                 if not objs:
                     continue
                 obj = objs[0]
+                if obj.lemma_.lower() in ("statement", "report", "release", "announcement",
+                                          "spokesman", "spokesperson", "tally", "estimate"):
+                    # "according to a statement from the U.S. Central Command"
+                    inner = [g for c in obj.children if c.dep_ == "prep" and c.lower_ in
+                             ("from", "by", "of") for g in c.children if g.dep_ == "pobj"]
+                    if inner:
+                        obj = inner[0]
                 sources = self._source_keys(obj)
                 # the phrase ends where the object's noun phrase ends (not its relative clause)
                 phrase_end = max([obj.i] + [c.i for c in obj.conjuncts] +
@@ -800,9 +847,10 @@ class _Extractor:
                                                 "pobj", "prep", "appos", "punct", "nmod",
                                                 "poss", "case")])
                 end_i = obj.right_edge.i + 1
-                if tok.i == sent.start or (tok.i - 1 >= sent.start and doc[tok.i - 1].text == ","
-                                           and tok.i - 1 == sent.start):
-                    rest = doc[end_i:sent.end].text
+                if all(t.is_punct or t.is_space for t in doc[sent.start:tok.i]):
+                    # "According to X, CLAUSE.": the clause starts after the first comma
+                    comma = next((t.i for t in doc[tok.i:sent.end] if t.text == ","), None)
+                    rest = doc[(comma + 1) if comma is not None else end_i:sent.end].text
                 else:
                     rest = doc[sent.start:tok.i].text
                 statement = self._clean_statement(rest)

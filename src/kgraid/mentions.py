@@ -35,6 +35,10 @@ _HONORIFIC = re.compile(
     r"CAPTAIN|CAPT|MAJOR|PRESIDENT|CHAIRMAN|AMBASSADOR|SENATOR|PRESS SECRETARY)\.?\s+")
 
 
+_INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
+                 "command", "agency"}
+
+
 @dataclass
 class Mention:
     start: int           # token index in the Doc
@@ -292,6 +296,12 @@ class MentionIndex:
         words = [t.text for t in self.doc[start:head.i + 1]]
         label = " ".join(words).replace(" 's", "'s").replace(" ’s", "’s")
         label = re.sub(r"\s+-\s+", "-", label)
+        if head.lower_ in _INSTITUTIONS:
+            # "the Iraqi military", "Turkey's defense ministry": an institution, not a person
+            if not mods:
+                return None
+            m = self._register(start, head.i + 1, "Organization", label, label)
+            return m.key if m else None
         key = self._register_anon(start, head.i + 1, label)
         if key:
             self._anon.append((head.i, key, plural))

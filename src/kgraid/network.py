@@ -40,8 +40,8 @@ folded node's facts move to its canonical node.
 
 Exports: GraphML and GEXF (Gephi; lists joined with " | ", GEXF with node and edge time
 spans and colours), node-link JSON, SVG, PNG (the SVG screenshotted by headless Chromium),
-and a self-contained interactive HTML page (Cytoscape.js inlined, data as escaped JSON,
-every label set with ``textContent``). Analytics: :func:`rank`, :func:`communities`,
+and a self-contained interactive HTML page (Sigma.js and Graphology inlined, data as escaped
+JSON, every label set with ``textContent``). Analytics: :func:`rank`, :func:`communities`,
 :func:`shortest_path`. CLI: :func:`register` adds ``kgraid network``.
 """
 from __future__ import annotations
@@ -1249,26 +1249,29 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+_LIBRARIES = (("graphology.umd.min.js", "graphology.LICENSE", "Graphology 0.26.0"),
+              ("sigma.min.js", "sigma.LICENSE", "Sigma.js 3.0.3"))
+
+
 def to_html(graph: "nx.MultiDiGraph", *, title: str = "kgraid network", size_by: str = "degree",
             positions: dict[str, tuple[float, float]] | None = None) -> str:
-    """One self-contained HTML page: Cytoscape.js (vendored, inlined with its licence), the
-    viewer script and the network as escaped JSON; a Content-Security-Policy allows only those
-    two scripts (by hash) and no network request."""
+    """One self-contained HTML page: Graphology and Sigma.js (vendored from npm, inlined with
+    their licences), the viewer script and the network as escaped JSON. A Content-Security-
+    Policy allows only those scripts (by hash) and no network request at all."""
     if size_by not in ("degree", "articles"):
         raise KgraidError(f"cannot size nodes by {size_by!r}; use degree or articles")
     pos = positions if positions is not None else layout(graph)
-    lib = _resource("cytoscape.min.js")
+    lib = ";\n".join(_resource(js) for js, _, _ in _LIBRARIES)
     app = _resource("viewer.js")
-    css = _resource("viewer.css")
+    licences = "\n\n".join(f"{name}\n\n{_resource(lic)}" for _, lic, name in _LIBRARIES)
     csp = ("default-src 'none'; script-src " + _csp_hash(lib) + " " + _csp_hash(app)
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; "
            "form-action 'none'")
-    parts = {"CSP": html.escape(csp), "TITLE": html.escape(title), "CSS": css,
+    parts = {"CSP": html.escape(csp), "TITLE": html.escape(title), "CSS": _resource("viewer.css"),
              "DATA": _json_for_html(_html_payload(graph, title, size_by, pos)),
-             "LIB": lib, "APP": app}
+             "LICENCES": html.escape(licences), "LIB": lib, "APP": app}
     # One pass, so text inserted for one placeholder is never scanned for another.
-    return re.sub(r"@@KGRAID_(CSP|TITLE|CSS|DATA|LIB|APP)@@", lambda m: parts[m[1]],
-                  _resource("viewer.html"))
+    return re.sub(r"@@KGRAID_([A-Z]+)@@", lambda m: parts[m[1]], _resource("viewer.html"))
 
 
 # ---------------------------------------------------------------------------- export

@@ -221,7 +221,7 @@ def _operation_label(op: Operation, facts: ArticleFacts) -> str:
         broad = {"country", "region", "governorate", "province", "river"}
         specific = [p for p in op.places
                     if (facts.entities.get(p) is None or facts.entities[p].entity_type not in broad)
-                    and p[1].split()[0].lower() not in _DIRECTION_WORDS]
+                    and (p[1].split() or [""])[0].lower() not in _DIRECTION_WORDS]
         words.append("near " + (specific or op.places)[0][1])
     if op.time is not None:
         words.append(op.time.value or op.time.text)

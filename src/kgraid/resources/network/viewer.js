@@ -1,9 +1,10 @@
 /* kgraid network viewer.
  * Reads the network from <script type="application/json" id="kgraid-data"> and draws it with
- * Cytoscape.js on a canvas at precomputed positions (no physics in the browser).
- * Safety: every label, sentence and title from the data is put in the page with textContent
- * (or as canvas text by Cytoscape), never as markup; links are built only from checked
- * Wikidata ids. */
+ * Sigma.js (WebGL) over a Graphology graph, at precomputed positions: no physics runs in the
+ * browser, so thousands of nodes stay fluid.
+ * Safety: every label, sentence and title from the data reaches the page through textContent
+ * (or as canvas text drawn by Sigma), never as markup; the only link built is to Wikidata,
+ * from an id checked against /^Q[1-9][0-9]*$/. */
 (function () {
   'use strict';
 
@@ -18,7 +19,8 @@
   var typeInfo = {};
   data.types.forEach(function (t) { typeInfo[t.name] = t; });
   var kindInfo = {};
-  data.kinds.forEach(function (k) { kindInfo[k.name] = k; });
+  var kindRank = {};
+  data.kinds.forEach(function (k, i) { kindInfo[k.name] = k; kindRank[k.name] = i; });
 
   // ------------------------------------------------------------------ DOM helpers
   function $(id) { return document.getElementById(id); }
@@ -34,6 +36,7 @@
     s.style.background = colour;
     return s;
   }
+  function typeColour(t) { return (typeInfo[t] || {}).colour || '#888888'; }
 
   // ------------------------------------------------------------------ sizes
   var maxDeg = 0, maxAc = 0;
@@ -41,76 +44,144 @@
   function nodeSize(n, mode) {
     var v = mode === 'articles' ? n.ac : n.deg;
     var m = mode === 'articles' ? maxAc : maxDeg;
-    return (BIG ? 6 : 12) + (BIG ? 24 : 30) * Math.sqrt(m > 0 ? v / m : 0);
+    return (BIG ? 2.5 : 5) + (BIG ? 12 : 16) * Math.sqrt(m > 0 ? v / m : 0);
   }
 
-  // ------------------------------------------------------------------ elements
-  var elements = [];
-  nodes.forEach(function (n, i) {
-    elements.push({
-      group: 'nodes',
-      data: { id: n.id, i: i, label: n.l || '', colour: (typeInfo[n.t] || {}).colour || '#888888',
-              size: nodeSize(n, data.sizeBy) },
-      position: { x: n.x, y: n.y }
-    });
-  });
+  // ------------------------------------------------------------------ drawn edges
+  // One drawn edge per pair of nodes; it stands for every fact (and co-mention) between them.
+  var pairs = {};
+  var drawnEdges = [];
   edges.forEach(function (e, j) {
-    elements.push({
-      group: 'edges',
-      data: { id: 'e' + j, j: j, source: nodes[e.s].id, target: nodes[e.t].id,
-              label: e.l || '', colour: (kindInfo[e.k] || {}).colour || '#999999',
-              width: Math.min(1 + Math.log(1 + e.w) * 1.5, 8) }
+    var key = Math.min(e.s, e.t) + '|' + Math.max(e.s, e.t);
+    var d = pairs[key];
+    if (d === undefined) {
+      d = pairs[key] = drawnEdges.length;
+      drawnEdges.push({ s: e.s, t: e.t, members: [] });
+    }
+    drawnEdges[d].members.push(j);
+  });
+  function drawnAttributes(d) {
+    var members = d.members.slice().sort(function (a, b) {
+      return kindRank[edges[a].k] - kindRank[edges[b].k];
     });
-  });
+    var facts = members.filter(function (j) { return edges[j].k !== 'co-mention'; });
+    var main = edges[members[0]];
+    var labels = [], weight = 0;
+    members.forEach(function (j) { weight += edges[j].w; });
+    facts.forEach(function (j) {
+      if (labels.indexOf(edges[j].l) < 0) { labels.push(edges[j].l); }
+    });
+    var directed = facts.length > 0 && facts.every(function (j) { return edges[j].s === main.s; });
+    d.s = main.s;
+    d.t = main.t;
+    return {
+      size: Math.min(0.6 + Math.log(1 + weight), 5),
+      color: (kindInfo[main.k] || {}).colour || '#cccccc',
+      label: facts.length ? labels.join('; ') : 'co-mention',
+      type: directed && !BIG ? 'arrow' : 'line'
+    };
+  }
 
-  performance.mark('kgraid:elements');
-  var cy = cytoscape({
-    container: $('cy'),
-    elements: elements,
-    layout: { name: 'preset', fit: true, padding: 30 },
-    style: [
-      { selector: 'node', style: {
-        'background-color': 'data(colour)', 'width': 'data(size)', 'height': 'data(size)',
-        'label': 'data(label)', 'font-size': 11, 'color': '#222', 'text-valign': 'bottom',
-        'text-margin-y': 3, 'text-wrap': 'ellipsis', 'text-max-width': 180,
-        'min-zoomed-font-size': BIG ? 10 : 0,
-        'text-outline-color': '#ffffff', 'text-outline-width': BIG ? 0 : 2 } },
-      { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#111' } },
-      { selector: 'edge', style: {
-        'width': 'data(width)', 'line-color': 'data(colour)', 'opacity': 0.65,
-        'curve-style': BIG ? 'haystack' : 'bezier',
-        'target-arrow-shape': BIG ? 'none' : 'triangle', 'target-arrow-color': 'data(colour)',
-        'arrow-scale': 0.8,
-        'label': BIG ? '' : 'data(label)', 'font-size': 9, 'color': '#555',
-        'text-rotation': 'autorotate', 'min-zoomed-font-size': 7,
-        'text-background-color': '#ffffff', 'text-background-opacity': BIG ? 0 : 0.8 } },
-      { selector: 'edge.show-label', style: { 'label': 'data(label)', 'opacity': 0.95 } },
-      { selector: 'edge:selected', style: { 'width': 5, 'opacity': 1 } },
-      { selector: '.faded', style: { 'opacity': 0.12, 'text-opacity': 0 } },
-      { selector: '.hidden', style: { 'display': 'none' } }
-    ],
-    minZoom: 0.005,
-    maxZoom: 12,
-    boxSelectionEnabled: false,
-    selectionType: 'single',
-    pixelRatio: BIG ? 1 : 'auto',
-    hideEdgesOnViewport: BIG,
-    textureOnViewport: BIG,
-    motionBlur: false
+  // ------------------------------------------------------------------ graph and renderer
+  var graph = new graphology.Graph({ type: 'directed', multi: false, allowSelfLoops: true });
+  nodes.forEach(function (n, i) {
+    graph.addNode(String(i), { x: n.x, y: -n.y, size: nodeSize(n, data.sizeBy),
+                               color: typeColour(n.t), label: n.l || '' });
   });
+  drawnEdges.forEach(function (d, k) {
+    var attrs = drawnAttributes(d);
+    graph.addDirectedEdgeWithKey(String(k), String(d.s), String(d.t), attrs);
+  });
+  performance.mark('kgraid:graph');
+
+  var hiddenNode = new Uint8Array(nodes.length);
+  var hiddenEdge = new Uint8Array(edges.length);
+  var selected = -1;
+  var neighbours = {};
+
+  function nodeReducer(key, attrs) {
+    var i = +key;
+    if (hiddenNode[i]) { return { hidden: true, x: attrs.x, y: attrs.y, size: attrs.size }; }
+    if (selected < 0) { return attrs; }
+    if (i === selected) {
+      return Object.assign({}, attrs, { highlighted: true, forceLabel: true, zIndex: 2 });
+    }
+    if (neighbours[i]) { return Object.assign({}, attrs, { forceLabel: true, zIndex: 1 }); }
+    return Object.assign({}, attrs, { color: '#e4e4e4', label: '', zIndex: 0 });
+  }
+  function edgeVisible(d) {
+    var e = drawnEdges[d];
+    if (hiddenNode[e.s] || hiddenNode[e.t]) { return false; }
+    for (var k = 0; k < e.members.length; k++) {
+      if (!hiddenEdge[e.members[k]]) { return true; }
+    }
+    return false;
+  }
+  function edgeReducer(key, attrs) {
+    var d = +key;
+    if (!edgeVisible(d)) { return Object.assign({}, attrs, { hidden: true }); }
+    if (selected < 0) { return attrs; }
+    var e = drawnEdges[d];
+    if (e.s === selected || e.t === selected) {
+      return Object.assign({}, attrs, { forceLabel: true, zIndex: 1 });
+    }
+    return BIG ? Object.assign({}, attrs, { hidden: true })
+               : Object.assign({}, attrs, { color: '#f0f0f0', label: '' });
+  }
+
+  var renderer = null;
+  try {
+    renderer = new Sigma(graph, $('cy'), {
+      nodeReducer: nodeReducer,
+      edgeReducer: edgeReducer,
+      zIndex: true,
+      renderEdgeLabels: !BIG,
+      enableEdgeEvents: !BIG,
+      hideEdgesOnMove: BIG,
+      hideLabelsOnMove: BIG,
+      labelFont: 'system-ui, "DejaVu Sans", Arial, sans-serif',
+      labelSize: 12,
+      labelColor: { color: '#222222' },
+      edgeLabelFont: 'system-ui, "DejaVu Sans", Arial, sans-serif',
+      edgeLabelSize: 10,
+      edgeLabelColor: { color: '#666666' },
+      labelRenderedSizeThreshold: BIG ? 7 : 0,
+      labelDensity: BIG ? 0.6 : 2,
+      defaultEdgeType: 'line',
+      minCameraRatio: 0.005,
+      maxCameraRatio: 20,
+      stagePadding: 40
+    });
+  } catch (err) {
+    var note = el('p', 'This view needs WebGL, which this browser did not provide: ' +
+                  String(err && err.message ? err.message : err), 'muted');
+    note.style.padding = '2em';
+    $('cy').appendChild(note);
+  }
   performance.mark('kgraid:created');
-  cy.one('render', function () {
-    performance.mark('kgraid:drawn');
-    firstDraw = performance.now();
-    document.body.setAttribute('data-drawn', String(Math.round(firstDraw - t0)));
-  });
+  if (renderer) {
+    // Sigma draws its first frame inside the constructor; the next animation frame is the
+    // first one the browser paints with it.
+    requestAnimationFrame(function () {
+      performance.mark('kgraid:drawn');
+      firstDraw = performance.now();
+      document.body.setAttribute('data-drawn', String(Math.round(firstDraw - t0)));
+    });
+  }
+  function refresh() { if (renderer) { renderer.refresh(); } }
 
   // ------------------------------------------------------------------ side panel
   $('title').textContent = data.title || 'kgraid network';
+  function shownCount() {
+    var c = 0;
+    for (var i = 0; i < nodes.length; i++) { if (!hiddenNode[i]) { c++; } }
+    return c;
+  }
   function summary() {
-    var shown = cy.nodes().filter(function (n) { return !n.hasClass('hidden'); }).length;
+    var shown = shownCount();
     $('summary').textContent = nodes.length + ' nodes, ' + edges.length + ' edges, ' +
-      data.articles.length + ' articles' + (shown !== nodes.length ? ' (showing ' + shown + ' nodes)' : '');
+      data.articles.length + ' articles' +
+      (shown !== nodes.length ? ' (showing ' + shown + ' nodes)' : '');
   }
 
   var typeCounts = {};
@@ -128,6 +199,15 @@
     label.appendChild(swatch(t.colour));
     label.appendChild(document.createTextNode(t.label + ' (' + (typeCounts[t.name] || 0) + ')'));
     $('types').appendChild(label);
+  });
+  var legend = $('kinds');
+  data.kinds.forEach(function (k) {
+    var li = el('li');
+    var bar = el('span', null, 'bar');
+    bar.style.background = k.colour;
+    li.appendChild(bar);
+    li.appendChild(document.createTextNode(k.label));
+    legend.appendChild(li);
   });
 
   var minDate = '', maxDate = '';
@@ -151,18 +231,14 @@
     var from = $('from').value, to = $('to').value, undated = $('undated').checked;
     var enabled = {};
     typeBoxes.forEach(function (b) { enabled[b.value] = b.checked; });
-    cy.batch(function () {
-      cy.nodes().forEach(function (n) {
-        var d = nodes[n.data('i')];
-        if (enabled[d.t] && inRange(d.f, d.la, from, to, undated)) { n.removeClass('hidden'); }
-        else { n.addClass('hidden'); }
-      });
-      cy.edges().forEach(function (e) {
-        var d = edges[e.data('j')];
-        if (inRange(d.f, d.la, from, to, undated)) { e.removeClass('hidden'); }
-        else { e.addClass('hidden'); }
-      });
+    nodes.forEach(function (d, i) {
+      hiddenNode[i] = enabled[d.t] && inRange(d.f, d.la, from, to, undated) ? 0 : 1;
     });
+    edges.forEach(function (d, j) {
+      hiddenEdge[j] = inRange(d.f, d.la, from, to, undated) ? 0 : 1;
+    });
+    if (selected >= 0 && hiddenNode[selected]) { select(-1); }
+    refresh();
     summary();
     runSearch();
   }
@@ -170,11 +246,14 @@
   $('sizeby').value = data.sizeBy === 'articles' ? 'articles' : 'degree';
   $('sizeby').addEventListener('change', function () {
     var mode = $('sizeby').value;
-    cy.batch(function () {
-      cy.nodes().forEach(function (n) { n.data('size', nodeSize(nodes[n.data('i')], mode)); });
-    });
+    graph.updateEachNodeAttributes(function (key, attrs) {
+      attrs.size = nodeSize(nodes[+key], mode);
+      return attrs;
+    }, { attributes: ['size'] });
   });
-  $('fit').addEventListener('click', function () { cy.fit(cy.elements(':visible'), 30); });
+  $('fit').addEventListener('click', function () {
+    if (renderer) { renderer.getCamera().animatedReset({ duration: 300 }); }
+  });
 
   // ------------------------------------------------------------------ search
   var names = nodes.map(function (n) {
@@ -185,6 +264,7 @@
     if (!q) { return []; }
     var found = [];
     for (var i = 0; i < nodes.length; i++) {
+      if (hiddenNode[i]) { continue; }
       var best = 0;
       for (var k = 0; k < names[i].length; k++) {
         var s = names[i][k];
@@ -192,9 +272,7 @@
                                    s.indexOf('-' + q) >= 0) ? 2 : s.indexOf(q) >= 0 ? 1 : 0;
         if (score > best) { best = score; }
       }
-      if (best > 0 && !cy.getElementById(nodes[i].id).hasClass('hidden')) {
-        found.push([best, nodes[i].deg, i]);
-      }
+      if (best > 0) { found.push([best, nodes[i].deg, i]); }
     }
     found.sort(function (a, b) {
       return b[0] - a[0] || b[1] - a[1] || (nodes[a[2]].l < nodes[b[2]].l ? -1 : 1);
@@ -210,7 +288,7 @@
       var li = el('li');
       var b = el('button', nodes[i].l);
       b.type = 'button';
-      b.insertBefore(swatch((typeInfo[nodes[i].t] || {}).colour || '#888'), b.firstChild);
+      b.insertBefore(swatch(typeColour(nodes[i].t)), b.firstChild);
       b.addEventListener('click', function () { focusNode(i); });
       li.appendChild(b);
       list.appendChild(li);
@@ -225,23 +303,23 @@
   });
 
   // ------------------------------------------------------------------ selection
-  function focusNode(i) {
-    var n = cy.getElementById(nodes[i].id);
-    cy.$(':selected').unselect();
-    n.select();
-    cy.zoom(Math.max(cy.zoom(), BIG ? 1.0 : 1.2));
-    cy.center(n);
-    showNode(n);
+  function select(i) {
+    selected = i;
+    neighbours = {};
+    if (i >= 0) {
+      graph.forEachNeighbor(String(i), function (key) { neighbours[+key] = true; });
+    }
+    refresh();
   }
 
-  function highlight(ele) {
-    cy.batch(function () {
-      cy.elements().removeClass('faded').removeClass('show-label');
-      if (!ele) { return; }
-      var keep = ele.isNode() ? ele.closedNeighborhood() : ele.union(ele.connectedNodes());
-      cy.elements().not(keep).addClass('faded');
-      keep.edges().addClass('show-label');
-    });
+  function focusNode(i) {
+    select(i);
+    if (renderer) {
+      var dd = renderer.getNodeDisplayData(String(i));
+      var camera = renderer.getCamera();
+      camera.setState({ x: dd.x, y: dd.y, ratio: Math.min(camera.ratio, BIG ? 0.2 : 0.7) });
+    }
+    showNode(i);
   }
 
   function articleLine(ai) {
@@ -252,7 +330,7 @@
 
   function evidenceList(edgeIdx, limit) {
     var seen = {};
-    var box = el('div');
+    var box = el('div', null, 'evidence');
     var count = 0, more = 0;
     edgeIdx.forEach(function (j) {
       edges[j].ev.forEach(function (pair) {
@@ -270,14 +348,29 @@
     return box;
   }
 
-  function otherEnd(e, i) { return e.s === i ? e.t : e.s; }
+  var incidentCache = null;
+  function incident(i) {
+    if (!incidentCache) {
+      incidentCache = nodes.map(function () { return []; });
+      edges.forEach(function (e, j) {
+        incidentCache[e.s].push(j);
+        if (e.t !== e.s) { incidentCache[e.t].push(j); }
+      });
+    }
+    return incidentCache[i].filter(function (j) {
+      var e = edges[j];
+      return !hiddenEdge[j] && !hiddenNode[e.s] && !hiddenNode[e.t];
+    });
+  }
 
-  function showNode(n) {
-    var i = n.data('i');
+  function dateText(f, la) {
+    return f ? (f === la || !la ? f : f + ' \u2013 ' + la) : 'undated';
+  }
+
+  function showNode(i) {
     var d = nodes[i];
     var box = $('details');
     clear(box);
-    highlight(n);
     box.appendChild(el('h2', d.l));
     var t = typeInfo[d.t] || { label: d.t };
     box.appendChild(el('p', t.label + (d.st ? ' \u00b7 ' + d.st : ''), 'muted'));
@@ -294,18 +387,20 @@
       p.appendChild(a);
       box.appendChild(p);
     }
-    var dates = d.f ? (d.f === d.la ? d.f : d.f + ' \u2013 ' + d.la) : 'undated';
-    box.appendChild(el('p', d.ac + ' article' + (d.ac === 1 ? '' : 's') + ' \u00b7 ' + dates +
-      ' \u00b7 degree ' + d.deg + (d.cl ? ' \u00b7 ' + d.cl + ' claims' : ''), 'muted'));
-    var incident = n.connectedEdges().map(function (e) { return e.data('j'); });
-    if (incident.length) {
+    box.appendChild(el('p', d.ac + ' article' + (d.ac === 1 ? '' : 's') + ' \u00b7 ' +
+      dateText(d.f, d.la) + ' \u00b7 degree ' + d.deg + (d.cl ? ' \u00b7 ' + d.cl + ' claims' : ''),
+      'muted'));
+    var inc = incident(i).sort(function (a, b) {
+      return kindRank[edges[a].k] - kindRank[edges[b].k] || edges[b].w - edges[a].w;
+    });
+    if (inc.length) {
       box.appendChild(el('h3', 'Connections'));
       var ul = el('ul', null, 'plain');
-      incident.slice(0, 80).forEach(function (j) {
+      inc.slice(0, 80).forEach(function (j) {
         var e = edges[j];
-        var other = otherEnd(e, i);
+        var other = e.s === i ? e.t : e.s;
         var li = el('li');
-        li.appendChild(document.createTextNode((e.s === i ? e.l + ' \u2192 ' : e.l + ' \u2190 ')));
+        li.appendChild(document.createTextNode(e.s === i ? e.l + ' \u2192 ' : e.l + ' \u2190 '));
         var b = el('button', nodes[other].l, 'link');
         b.type = 'button';
         b.addEventListener('click', function () { focusNode(other); });
@@ -313,63 +408,78 @@
         if (e.w > 1) { li.appendChild(el('span', ' \u00d7' + e.w, 'muted')); }
         ul.appendChild(li);
       });
-      if (incident.length > 80) { ul.appendChild(el('li', '\u2026 ' + (incident.length - 80) + ' more', 'muted')); }
+      if (inc.length > 80) { ul.appendChild(el('li', '\u2026 ' + (inc.length - 80) + ' more', 'muted')); }
       box.appendChild(ul);
     }
     box.appendChild(el('h3', 'Evidence'));
-    box.appendChild(evidenceList(incident, 60));
+    box.appendChild(evidenceList(inc, 60));
     if (d.a && d.a.length) {
       box.appendChild(el('h3', 'Articles'));
       var al = el('ul', null, 'plain');
       d.a.slice(0, 50).forEach(function (ai) { al.appendChild(el('li', articleLine(ai))); });
+      if (d.a.length > 50) { al.appendChild(el('li', '\u2026 ' + (d.a.length - 50) + ' more', 'muted')); }
       box.appendChild(al);
     }
   }
 
-  function showEdge(e) {
-    var j = e.data('j');
-    var d = edges[j];
+  function showDrawnEdge(k) {
+    var d = drawnEdges[k];
     var box = $('details');
     clear(box);
-    highlight(e);
-    box.appendChild(el('h2', nodes[d.s].l + ' \u2192 ' + nodes[d.t].l));
-    box.appendChild(el('p', ((kindInfo[d.k] || {}).label || d.k) + ': ' + d.l +
-      (d.w > 1 ? ' \u00b7 weight ' + d.w : '') +
-      (d.f ? ' \u00b7 ' + (d.f === d.la ? d.f : d.f + ' \u2013 ' + d.la) : ''), 'muted'));
-    if (d.stm && d.stm.length) {
-      box.appendChild(el('h3', 'Statements'));
-      var ul = el('ul', null, 'plain');
-      d.stm.forEach(function (s) { ul.appendChild(el('li', s)); });
-      box.appendChild(ul);
-    }
-    box.appendChild(el('h3', 'Evidence'));
-    box.appendChild(evidenceList([j], 60));
+    box.appendChild(el('h2', nodes[d.s].l + ' \u2014 ' + nodes[d.t].l));
+    d.members.forEach(function (j) {
+      if (hiddenEdge[j]) { return; }
+      var e = edges[j];
+      box.appendChild(el('h3', ((kindInfo[e.k] || {}).label || e.k) + ': ' + e.l));
+      box.appendChild(el('p', nodes[e.s].l + ' \u2192 ' + nodes[e.t].l + ' \u00b7 ' +
+        dateText(e.f, e.la) + (e.w > 1 ? ' \u00b7 weight ' + e.w : ''), 'muted'));
+      if (e.stm && e.stm.length) {
+        var ul = el('ul', null, 'plain');
+        e.stm.forEach(function (s) { ul.appendChild(el('li', '\u201c' + s + '\u201d')); });
+        box.appendChild(ul);
+      }
+      box.appendChild(evidenceList([j], 20));
+    });
   }
 
-  cy.on('tap', 'node', function (ev) { showNode(ev.target); });
-  cy.on('tap', 'edge', function (ev) { showEdge(ev.target); });
-  cy.on('tap', function (ev) {
-    if (ev.target === cy) { clear($('details')); highlight(null); }
-  });
+  if (renderer) {
+    renderer.on('clickNode', function (ev) { select(+ev.node); showNode(+ev.node); });
+    renderer.on('clickEdge', function (ev) { showDrawnEdge(+ev.edge); });
+    renderer.on('clickStage', function () { select(-1); clear($('details')); });
+    renderer.on('enterNode', function () { $('cy').style.cursor = 'pointer'; });
+    renderer.on('leaveNode', function () { $('cy').style.cursor = ''; });
+  }
 
   summary();
 
   // ------------------------------------------------------------------ read-only hooks
-  // For tests and benchmarks: every answer is read from Cytoscape's own element data.
+  // For tests and benchmarks; every count is read from the renderer's own display data.
+  function displayed(i) {
+    var dd = renderer ? renderer.getNodeDisplayData(String(i)) : null;
+    return !!dd && !dd.hidden;
+  }
   window.kgraidNetwork = Object.freeze({
-    nodeCount: function () { return cy.nodes().length; },
-    edgeCount: function () { return cy.edges().length; },
+    nodeCount: function () { return graph.order; },
+    edgeCount: function () { return edges.length; },
     drawnNodeCount: function () {
-      return cy.nodes().filter(function (n) { return n.visible(); }).length;
+      var c = 0;
+      graph.forEachNode(function (key) { if (displayed(+key)) { c++; } });
+      return c;
     },
-    selectedIds: function () { return cy.$(':selected').map(function (e) { return e.id(); }); },
-    renderedPosition: function (id) {
-      var p = cy.getElementById(id).renderedPosition();
-      return { x: p.x, y: p.y };
+    selectedIds: function () { return selected >= 0 ? [nodes[selected].id] : []; },
+    viewportPosition: function (id) {
+      for (var i = 0; i < nodes.length; i++) {
+        if (nodes[i].id === id && renderer) {
+          var p = renderer.framedGraphToViewport(renderer.getNodeDisplayData(String(i)));
+          return { x: p.x, y: p.y };
+        }
+      }
+      return null;
     },
     // milliseconds from navigation start (performance.timeOrigin) to the first frame drawn
     firstDrawMs: function () { return firstDraw; },
     scriptMs: function () { return firstDraw === null ? null : firstDraw - t0; },
-    drawn: function () { return firstDraw !== null; }
+    drawn: function () { return firstDraw !== null; },
+    webgl: function () { return renderer !== null; }
   });
 }());
