@@ -253,3 +253,18 @@ def test_another_place_without_article_is_another_operation():
     got = ops(text, dt.date(2019, 10, 28))
     assert [[p[1] for p in o.places] for o in got] == [["Idlib Governorate"], ["Baghouz"]]
     assert got[1].time is None  # "last week" gives no date
+
+
+def test_headline_claim_of_responsibility_even_when_mistagged():
+    text = ("Two suicide bombings take place in vegetable markets in eastern Baghdad, killing at "
+            "least 20 people. The Islamic State in Iraq and the Levant claims responsibility.")
+    f = facts_of(text, dt.date(2017, 1, 8))
+    assert [(c.sources[0][1], c.statement, c.about) for c in f.claims] == \
+        [("Islamic State", "claims responsibility", 0)]
+    assert f.operations[0].time.value == "2017-01-08"
+
+
+def test_plural_attacks_without_a_date_are_generic():
+    text = ("Raqqa was a key location for ISIS' planning of terrorist activities throughout the "
+            "world, including attacks in Paris and Nice in France.")
+    assert ops(text, dt.date(2017, 10, 20)) == []

@@ -70,6 +70,8 @@ _DECLINE = {"decline", "refuse", "fail", "not"}
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+"
                        r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
+_HEADLINE_VERBS = {"claims": "claim", "says": "say", "denies": "deny", "blames": "blame",
+                   "announces": "announce", "confirms": "confirm", "reports": "report"}
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
 _DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+)?(?:[A-Z][a-z]{2,8}"
@@ -396,16 +398,8 @@ class _Extractor:
     def _clause_specific(self, head: Token) -> bool:
         """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
         whose own clause gives a date or a specific place names particular operations."""
-        sent = head.sent
-        t = self._sentence_date(sent, head, fallback=False)
-        if t is not None and t.value:
-            return True
-        verb = self._clause_verb(head)
-        for m in self.mx.in_span(sent.start, sent.end, "Place"):
-            if not self.mx.is_broad_place(m.key) and self._place_ok(m, sent, head) and \
-                    self._clause_verb(self.doc[m.start]).i == verb.i:
-                return True
-        return False
+        t = self._sentence_date(head.sent, head, fallback=False)
+        return t is not None  # "attacks in Paris and Nice" (no date) stay generic
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
@@ -857,6 +851,7 @@ class _Extractor:
                 self._add_claim(sources, statement, "according to", self._hedge("say", sent),
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
                 _ = phrase_end
+        self._mistagged_claims(sent)
         for v in sent:
             if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
                     a <= v.idx < b for a, b in self.quote_spans):
@@ -915,6 +910,27 @@ class _Extractor:
                     continue
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             self._about(sent.start, sent.end), 0.8)
+
+    def _mistagged_claims(self, sent: Span) -> None:
+        """'The Islamic State ... claims responsibility.': headline verbs the tagger reads as
+        nouns, right after a named source."""
+        doc = self.doc
+        for m in self.mx.in_span(sent.start, sent.end):
+            if m.key[0] not in ("Organization", "Person"):
+                continue
+            k = m.end
+            if k < sent.end and doc[k].pos_ == "ADV":
+                k += 1
+            if k >= sent.end or doc[k].lower_ not in _HEADLINE_VERBS or (
+                    doc[k].pos_ == "VERB" and any(c.dep_ == "nsubj" for c in doc[k].children)):
+                continue  # a well-parsed verb is handled by the reporting-verb rule
+            lemma = _HEADLINE_VERBS[doc[k].lower_]
+            statement = self._clean_statement(doc[k:sent.end].text)
+            about = self._about(sent.start, sent.end)
+            if about is None and lemma == "claim" and self.facts.operations:
+                about = len(self.facts.operations) - 1
+            self._add_claim([m.key], statement, doc[k].text, self._hedge(lemma, sent), sent,
+                            "headline-verb", about, 0.7)
 
     def _inverted_starts(self, sent: Span) -> list[int]:
         """Where each trailing attribution of a sentence starts: 'CLAUSE, the SDF announced
