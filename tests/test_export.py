@@ -72,6 +72,7 @@ def test_turtle_binds_prefixes_is_stable_and_reads_in_rdflib(seed: KgStore) -> N
     assert isomorphic(Graph().parse(data=text, format="turtle"), union)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside rdflib's parsers
 def test_jsonld_has_a_local_context_and_reads_in_rdflib(seed: KgStore) -> None:
     data = _export(seed, "jsonld")
     doc = json.loads(data)

@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import Any, Iterator, Literal as TLiteral, Mapping, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from .errors import EndpointError, KgraidError, QueryError
+from .errors import EndpointError, QueryError
 from .rdf import BASE, PREFIXES
 from .store import KgStore
 
@@ -74,7 +74,6 @@ _XSD_STRING = str(XSD.string)
 _RETRY_STATUSES = (429, 503)
 _NAME_RE = re.compile(r"^[?$]?([A-Za-z_][A-Za-z0-9_]*)$")
 
-Term = Node
 Bindings = Mapping[str, "str | Node"]
 
 
@@ -844,5 +843,3 @@ def cmd_query(args: argparse.Namespace) -> int:
         log.info("%d rows", len(result))
     return 0
 
-
-_ = (KgraidError,)
