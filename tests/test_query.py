@@ -264,3 +264,43 @@ def test_cli_query_errors_exit_2_and_print_nothing(store_dir: Path, tmp_path: Pa
         captured = capsys.readouterr()
         assert captured.out == ""
         assert captured.err.startswith("kgraid: error:")
+
+
+# ---------------------------------------------------------------------------- hand-made graph
+FIXTURE = Path(__file__).parent / "fixtures" / "queries" / "conflicts.trig"
+QUERIES = Path(__file__).resolve().parents[1] / "queries"
+
+
+@pytest.fixture(scope="module")
+def conflicts() -> KgStore:
+    from kgraid.export import load_rdf
+    return load_rdf(FIXTURE)
+
+
+def test_conflicting_figures_finds_disagreements(conflicts: KgStore) -> None:
+    result = run_query(QUERIES / "conflicting_figures.rq", store=conflicts)
+    rows = {(str(r["event"]).rsplit("/", 1)[-1], str(r["casualty_type"]), str(r["source"])):
+            (str(r["agreement"]), int(r["count"]), str(r["other_sources"]))
+            for r in result.dicts()}
+    assert len(rows) == len(result) == 6  # one row per event, type, source and number
+    sohr = "Syrian Observatory for Human Rights"
+    assert rows[("shared-raid", "killed", sohr)] == ("disagrees", 25,
+                                                     "U.S. Department of Defense: 3")
+    assert rows[("shared-raid", "killed", "U.S. Department of Defense")][:2] == ("disagrees", 3)
+    # claims tied to no operation are compared within their article
+    assert rows[("a-sohr", "killed", "Al Jazeera")] == ("disagrees", 0, "U.S. official: 1")
+    assert rows[("shared-raid", "detained", "U.S. Central Command")][0] == "agrees"
+    # disagreements first
+    assert [str(a) for a in result.column("agreement")][:4] == ["disagrees"] * 4
+    only = run_query(QUERIES / "conflicting_figures.rq", store=conflicts,
+                     bindings={"status": "agrees"})
+    assert {str(a) for a in only.column("agreement")} == {"agrees"} and len(only) == 2
+
+
+def test_claims_side_by_side_across_articles(conflicts: KgStore) -> None:
+    result = run_query(QUERIES / "claims_side_by_side.rq", store=conflicts)
+    assert {str(r["article_id"]) for r in result.dicts()} == {"a-sohr", "b-pentagon"}
+    assert [str(s) for s in result.column("source")] == sorted(
+        ["Syrian Observatory for Human Rights", "U.S. Central Command",
+         "U.S. Department of Defense"])
+    assert {int(n) for n in result.column("sources")} == {3}
