@@ -268,3 +268,22 @@ def test_plural_attacks_without_a_date_are_generic():
     text = ("Raqqa was a key location for ISIS' planning of terrorist activities throughout the "
             "world, including attacks in Paris and Nice in France.")
     assert ops(text, dt.date(2017, 10, 20)) == []
+
+
+def test_role_before_the_name_and_ranks_do_not_end_sentences():
+    got = memberships("A spokesman for the Iraqi army, Brig. Gen. Yahya Rasool, said troops had "
+                      "recaptured the Mosul airport on Thursday.")
+    assert got == {("Yahya Rasool", "spokesman", "Iraqi army")}
+
+
+def test_anti_group_coalition_is_not_the_group():
+    got = memberships("“We will continue to hunt down ISIS leaders,” said Brett McGurk, the U.S. "
+                      "envoy to the anti-ISIS coalition.")
+    assert got == {("Brett McGurk", "envoy", "Combined Joint Task Force – Operation Inherent Resolve")}
+
+
+def test_place_named_by_a_facility():
+    got = ops("Iraqi troops recaptured the Mosul airport on Thursday, a spokesman said.",
+              dt.date(2017, 3, 2))
+    assert [(o.op_type, o.places[0][1], o.time.value) for o in got] == \
+        [("Capture", "Mosul", "2017-03-02")]

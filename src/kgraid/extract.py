@@ -57,7 +57,10 @@ _MODALS = {"would", "could", "will", "may", "might", "should", "can", "must", "'
 _GENERIC_DETS = {"such", "any", "no", "future", "every", "each", "more", "other", "similar",
                  "previous", "past", "many", "several", "some", "further", "most"}
 _NEW_OP_DETS = {"another", "a second", "second", "separate", "earlier", "later"}
-_LOCATION_HEADS = {"town", "city", "village", "province", "area", "region", "governorate",
+_LOCATION_HEADS = {"airport", "airbase", "base", "bridge", "dam", "mosque", "hospital",
+                   "checkpoint", "university", "refinery", "field", "prison", "market", "road",
+                   "highway", "crossing", "palace", "camp", "headquarters", "district",
+                   "town", "city", "village", "province", "area", "region", "governorate",
                    "countryside", "vicinity", "outskirts", "border", "part", "territory",
                    "district", "desert", "valley", "heart", "capital", "suburb", "neighborhood",
                    "zone", "west", "east", "north", "south"}
@@ -242,6 +245,7 @@ class _Extractor:
             if m.key[0] != "Person" or not (sent.start <= m.start < sent.end):
                 continue
             self._title_before(m, sent)
+            self._role_then_name(m, sent)
 
     def _apposition(self, person: EntityKey, after: int, sent: Span,
                     copula_only: bool = False) -> None:
@@ -320,6 +324,31 @@ class _Extractor:
                 return before[-1].key
             return orgs[0].key
         return self._org_key(ph.implied_org)
+
+    def _role_then_name(self, m: Mention, sent: Span) -> None:
+        """'a spokesman for the Iraqi army, Brig. Gen. Yahya Rasool,' and 'the leader of
+        ISIS, Abu Bakr al-Baghdadi': the role phrase stands before the name, after a comma."""
+        doc = self.doc
+        j = m.start
+        while j - 1 >= sent.start and (doc[j - 1].lower_.rstrip(".") in self.ranks
+                                       or doc[j - 1].text == "."):
+            j -= 1
+        if j - 1 < sent.start or doc[j - 1].text != ",":
+            return
+        comma = j - 1
+        org_m = self.mx.at(comma - 1)
+        if org_m is None or org_m.key[0] != "Organization":
+            return
+        k = org_m.start
+        while k - 1 >= sent.start and doc[k - 1].lower_ in ("the", "a", "an"):
+            k -= 1
+        if k - 1 < sent.start or doc[k - 1].lower_ not in ("for", "of", "at", "in", "to"):
+            return
+        for start in range(max(sent.start, k - 5), k - 1):
+            ph = self._role_at(start, k - 1)
+            if ph and ph.end == k - 1:
+                self._add_membership(m.key, ph.role, org_m.key, sent, "role-then-name", 0.8)
+                return
 
     def _title_before(self, m: Mention, sent: Span) -> None:
         doc = self.doc
@@ -723,9 +752,9 @@ class _Extractor:
                     actors.append(m)
             if t.dep_ == "agent" or (t.dep_ == "prep" and t.lower_ == "by"):
                 for obj in (c for c in t.children if c.dep_ == "pobj"):
-                    m = mx.at(obj.i)
-                    if m and m.key[0] == "Organization":
-                        actors.append(m.key)
+                    org = self._named_org(obj)
+                    if org is not None:
+                        actors.append(org)
             if t.dep_ == "prep" and t.lower_ == "against":
                 for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
                     if m.key[0] in ("Organization", "Person"):

@@ -131,6 +131,9 @@ class MentionIndex:
     def _build(self) -> None:
         doc = self.doc
         for ent in doc.ents:
+            if ent.start >= 2 and doc[ent.start - 1].text in ("-", "\u2010") and \
+                    doc[ent.start - 2].lower_ in ("anti", "counter", "pro", "non"):
+                continue  # "anti-ISIS", "counter-ISIL": a modifier, not a mention of the group
             entry = None
             if ent.ent_id_:
                 entry = self.gz.by_label(ent.ent_id_)
@@ -153,8 +156,9 @@ class MentionIndex:
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)
-                if not re.search(r"[A-Za-z]{2}", surface):
-                    continue
+                if not re.search(r"[A-Za-z]{2}", surface) or surface.lower().rstrip(".") in {
+                        r.rstrip(".") for r in self._ranks} | self._role_words:
+                    continue  # a rank or title alone ("Brig.") is nobody's name
                 self._register(start, end, "Person", surface, surface)
             elif kind == "Place":
                 start, label, surface = self._directional(ent, surface, surface)
@@ -163,8 +167,28 @@ class MentionIndex:
             else:
                 self._register(ent.start, ent.end, kind, surface, surface)
         self._titled_names()
+        self._institutions()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
+
+    def _institutions(self) -> None:
+        """'the Iraqi army', 'Syrian government forces': a nationality and an institution
+        name an organization even when the model tags only the nationality."""
+        doc = self.doc
+        for tok in doc:
+            if tok.lower_ not in _INSTITUTIONS or tok.i in self.by_token or tok.i == 0:
+                continue
+            start = tok.i
+            while start - 1 >= 0 and (doc[start - 1].ent_type_ in ("NORP", "GPE")
+                                      or doc[start - 1].lower_ in ("defense", "interior",
+                                                                   "foreign", "security")) \
+                    and doc[start - 1].text[:1].isupper() and doc[start - 1].i not in self.by_token:
+                start -= 1
+            if start == tok.i or not any(doc[i].ent_type_ in ("NORP", "GPE")
+                                         for i in range(start, tok.i)):
+                continue
+            label = doc[start:tok.i + 1].text
+            self._register(start, tok.i + 1, "Organization", label, label)
 
     def _titled_names(self) -> None:
         """'Secretary of Defense Ash Carter': two to four capitalized words right after a

@@ -40,8 +40,14 @@ _UNUSED: tuple[str, ...] = ()
 def paragraphs(doc: Doc) -> Doc:
     """Start a sentence after a blank line, at a line that starts with a list marker, and after
     a line break that follows a line without final punctuation (a heading)."""
+    ranks = _rank_abbreviations()
     for i, tok in enumerate(doc[:-1]):
         nxt = doc[i + 1]
+        if not nxt.is_space and "\n" not in tok.whitespace_ and (
+                tok.lower_ in ranks or (tok.text == "." and i > 0 and
+                                        doc[i - 1].lower_ + "." in ranks)):
+            nxt.is_sent_start = False  # "Brig. Gen. Yahya Rasool": no sentence ends at a rank
+            continue
         if tok.is_space and "\n" in tok.text:
             nxt.is_sent_start = True
         elif "\n" in tok.whitespace_ or (tok.is_space and tok.text.count("\n")):
@@ -51,6 +57,12 @@ def paragraphs(doc: Doc) -> Doc:
             if not nxt.is_space:
                 nxt.is_sent_start = False  # the list marker belongs to its item
     return doc
+
+
+@functools.cache
+def _rank_abbreviations() -> frozenset[str]:
+    from .gazetteer import load_table
+    return frozenset(r[0].lower() for r in load_table("ranks.tsv") if r[0].endswith("."))
 
 
 def _ruler_patterns() -> list[dict]:

@@ -75,14 +75,15 @@
     d.s = main.s;
     d.t = main.t;
     return {
-      size: Math.min(0.6 + Math.log(1 + weight), 5),
+      size: BIG ? Math.min(0.3 + 0.4 * Math.log(1 + weight), 2)
+                : Math.min(0.6 + Math.log(1 + weight), 5),
       color: (kindInfo[main.k] || {}).colour || '#cccccc',
       label: facts.length ? labels.join('; ') : 'co-mention',
       type: directed && !BIG ? 'arrow' : 'line'
     };
   }
 
-  // ------------------------------------------------------------------ graph and renderer
+  // ------------------------------------------------------------------ graph
   var graph = new graphology.Graph({ type: 'directed', multi: false, allowSelfLoops: true });
   nodes.forEach(function (n, i) {
     graph.addNode(String(i), { x: n.x, y: -n.y, size: nodeSize(n, data.sizeBy),
@@ -107,7 +108,7 @@
       return Object.assign({}, attrs, { highlighted: true, forceLabel: true, zIndex: 2 });
     }
     if (neighbours[i]) { return Object.assign({}, attrs, { forceLabel: true, zIndex: 1 }); }
-    return Object.assign({}, attrs, { color: '#e4e4e4', label: '', zIndex: 0 });
+    return BIG ? attrs : Object.assign({}, attrs, { color: '#e4e4e4', label: '', zIndex: 0 });
   }
   function edgeVisible(d) {
     var e = drawnEdges[d];
@@ -123,13 +124,115 @@
     if (selected < 0) { return attrs; }
     var e = drawnEdges[d];
     if (e.s === selected || e.t === selected) {
-      return Object.assign({}, attrs, { forceLabel: true, zIndex: 1 });
+      return Object.assign({}, attrs, { forceLabel: true, zIndex: 1,
+                                        size: BIG ? Math.max(attrs.size, 2) : attrs.size });
     }
-    return BIG ? Object.assign({}, attrs, { hidden: true })
-               : Object.assign({}, attrs, { color: '#f0f0f0', label: '' });
+    return BIG ? attrs : Object.assign({}, attrs, { color: '#f0f0f0', label: '' });
   }
 
   var renderer = null;
+  function refresh() { if (renderer) { renderer.refresh(); } }
+
+  // ------------------------------------------------------------------ side panel
+  $('title').textContent = data.title || 'kgraid network';
+  function shownCount() {
+    var c = 0;
+    for (var i = 0; i < nodes.length; i++) { if (!hiddenNode[i]) { c++; } }
+    return c;
+  }
+  function summary() {
+    var shown = shownCount();
+    $('summary').textContent = nodes.length + ' nodes, ' + edges.length + ' edges, ' +
+      data.articles.length + ' articles' +
+      (shown !== nodes.length ? ' (showing ' + shown + ' nodes)' : '');
+  }
+
+  var typeCounts = {};
+  nodes.forEach(function (n) { typeCounts[n.t] = (typeCounts[n.t] || 0) + 1; });
+  var typeBoxes = [];
+  data.types.forEach(function (t) {
+    var label = el('label', null, 'type-row');
+    var box = el('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.value = t.name;
+    box.addEventListener('change', applyFilters);
+    typeBoxes.push(box);
+    label.appendChild(box);
+    label.appendChild(swatch(t.colour));
+    label.appendChild(document.createTextNode(t.label + ' (' + (typeCounts[t.name] || 0) + ')'));
+    $('types').appendChild(label);
+  });
+  // Edge kinds: a legend that filters. Past 6,000 edges the co-mentions start hidden: they
+  // are most of the edges and would dominate both the picture and the drawing time.
+  var kindCounts = {};
+  edges.forEach(function (e) { kindCounts[e.k] = (kindCounts[e.k] || 0) + 1; });
+  var kindBoxes = [];
+  data.kinds.forEach(function (k) {
+    var label = el('label', null, 'type-row');
+    var box = el('input');
+    box.type = 'checkbox';
+    box.checked = !(k.name === 'co-mention' && edges.length > 6000);
+    box.value = k.name;
+    box.addEventListener('change', applyFilters);
+    kindBoxes.push(box);
+    var bar = el('span', null, 'bar');
+    bar.style.background = k.colour;
+    label.appendChild(box);
+    label.appendChild(bar);
+    label.appendChild(document.createTextNode(k.label + ' (' + (kindCounts[k.name] || 0) + ')'));
+    $('kinds').appendChild(label);
+  });
+
+  var minDate = '', maxDate = '';
+  nodes.forEach(function (n) {
+    if (n.f && (!minDate || n.f < minDate)) { minDate = n.f; }
+    if (n.la && (!maxDate || n.la > maxDate)) { maxDate = n.la; }
+  });
+  $('from').value = minDate;
+  $('to').value = maxDate;
+  ['from', 'to', 'undated'].forEach(function (id) { $(id).addEventListener('change', applyFilters); });
+
+  function inRange(first, last, from, to, undated) {
+    if (!first && !last) { return undated; }
+    var s = first || last, e = last || first;
+    if (from && e < from) { return false; }
+    if (to && s > to) { return false; }
+    return true;
+  }
+
+  function applyFilters() {
+    var from = $('from').value, to = $('to').value, undated = $('undated').checked;
+    var enabled = {}, kinds = {};
+    typeBoxes.forEach(function (b) { enabled[b.value] = b.checked; });
+    kindBoxes.forEach(function (b) { kinds[b.value] = b.checked; });
+    nodes.forEach(function (d, i) {
+      hiddenNode[i] = enabled[d.t] && inRange(d.f, d.la, from, to, undated) ? 0 : 1;
+    });
+    edges.forEach(function (d, j) {
+      hiddenEdge[j] = kinds[d.k] && inRange(d.f, d.la, from, to, undated) ? 0 : 1;
+    });
+    if (selected >= 0 && hiddenNode[selected]) { select(-1); }
+    refresh();
+    summary();
+    runSearch();
+  }
+
+  $('sizeby').value = data.sizeBy === 'articles' ? 'articles' : 'degree';
+  $('sizeby').addEventListener('change', function () {
+    var mode = $('sizeby').value;
+    graph.updateEachNodeAttributes(function (key, attrs) {
+      attrs.size = nodeSize(nodes[+key], mode);
+      return attrs;
+    }, { attributes: ['size'] });
+  });
+  $('fit').addEventListener('click', function () {
+    if (renderer) { renderer.getCamera().animatedReset({ duration: 300 }); }
+  });
+
+  applyFilters();
+
+  // ------------------------------------------------------------------ renderer
   try {
     renderer = new Sigma(graph, $('cy'), {
       nodeReducer: nodeReducer,
@@ -168,92 +271,6 @@
       document.body.setAttribute('data-drawn', String(Math.round(firstDraw - t0)));
     });
   }
-  function refresh() { if (renderer) { renderer.refresh(); } }
-
-  // ------------------------------------------------------------------ side panel
-  $('title').textContent = data.title || 'kgraid network';
-  function shownCount() {
-    var c = 0;
-    for (var i = 0; i < nodes.length; i++) { if (!hiddenNode[i]) { c++; } }
-    return c;
-  }
-  function summary() {
-    var shown = shownCount();
-    $('summary').textContent = nodes.length + ' nodes, ' + edges.length + ' edges, ' +
-      data.articles.length + ' articles' +
-      (shown !== nodes.length ? ' (showing ' + shown + ' nodes)' : '');
-  }
-
-  var typeCounts = {};
-  nodes.forEach(function (n) { typeCounts[n.t] = (typeCounts[n.t] || 0) + 1; });
-  var typeBoxes = [];
-  data.types.forEach(function (t) {
-    var label = el('label', null, 'type-row');
-    var box = el('input');
-    box.type = 'checkbox';
-    box.checked = true;
-    box.value = t.name;
-    box.addEventListener('change', applyFilters);
-    typeBoxes.push(box);
-    label.appendChild(box);
-    label.appendChild(swatch(t.colour));
-    label.appendChild(document.createTextNode(t.label + ' (' + (typeCounts[t.name] || 0) + ')'));
-    $('types').appendChild(label);
-  });
-  var legend = $('kinds');
-  data.kinds.forEach(function (k) {
-    var li = el('li');
-    var bar = el('span', null, 'bar');
-    bar.style.background = k.colour;
-    li.appendChild(bar);
-    li.appendChild(document.createTextNode(k.label));
-    legend.appendChild(li);
-  });
-
-  var minDate = '', maxDate = '';
-  nodes.forEach(function (n) {
-    if (n.f && (!minDate || n.f < minDate)) { minDate = n.f; }
-    if (n.la && (!maxDate || n.la > maxDate)) { maxDate = n.la; }
-  });
-  $('from').value = minDate;
-  $('to').value = maxDate;
-  ['from', 'to', 'undated'].forEach(function (id) { $(id).addEventListener('change', applyFilters); });
-
-  function inRange(first, last, from, to, undated) {
-    if (!first && !last) { return undated; }
-    var s = first || last, e = last || first;
-    if (from && e < from) { return false; }
-    if (to && s > to) { return false; }
-    return true;
-  }
-
-  function applyFilters() {
-    var from = $('from').value, to = $('to').value, undated = $('undated').checked;
-    var enabled = {};
-    typeBoxes.forEach(function (b) { enabled[b.value] = b.checked; });
-    nodes.forEach(function (d, i) {
-      hiddenNode[i] = enabled[d.t] && inRange(d.f, d.la, from, to, undated) ? 0 : 1;
-    });
-    edges.forEach(function (d, j) {
-      hiddenEdge[j] = inRange(d.f, d.la, from, to, undated) ? 0 : 1;
-    });
-    if (selected >= 0 && hiddenNode[selected]) { select(-1); }
-    refresh();
-    summary();
-    runSearch();
-  }
-
-  $('sizeby').value = data.sizeBy === 'articles' ? 'articles' : 'degree';
-  $('sizeby').addEventListener('change', function () {
-    var mode = $('sizeby').value;
-    graph.updateEachNodeAttributes(function (key, attrs) {
-      attrs.size = nodeSize(nodes[+key], mode);
-      return attrs;
-    }, { attributes: ['size'] });
-  });
-  $('fit').addEventListener('click', function () {
-    if (renderer) { renderer.getCamera().animatedReset({ duration: 300 }); }
-  });
 
   // ------------------------------------------------------------------ search
   var names = nodes.map(function (n) {
@@ -261,7 +278,7 @@
   });
   function matches(query) {
     var q = query.trim().toLowerCase();
-    if (!q) { return []; }
+    if (!q || !names) { return []; }
     var found = [];
     for (var i = 0; i < nodes.length; i++) {
       if (hiddenNode[i]) { continue; }
@@ -304,12 +321,25 @@
 
   // ------------------------------------------------------------------ selection
   function select(i) {
+    var before = selected;
     selected = i;
     neighbours = {};
     if (i >= 0) {
       graph.forEachNeighbor(String(i), function (key) { neighbours[+key] = true; });
     }
-    refresh();
+    if (!renderer) { return; }
+    if (!BIG) { renderer.refresh(); return; }
+    // Large graphs: only the old and the new neighbourhoods change (nothing is faded), so
+    // refresh just those nodes and edges; positions are unchanged, so skip re-indexing.
+    var keys = {}, edgeKeys = {};
+    [before, i].forEach(function (n) {
+      if (n < 0) { return; }
+      keys[n] = true;
+      graph.forEachNeighbor(String(n), function (key) { keys[key] = true; });
+      graph.forEachEdge(String(n), function (key) { edgeKeys[key] = true; });
+    });
+    renderer.refresh({ partialGraph: { nodes: Object.keys(keys), edges: Object.keys(edgeKeys) },
+                       skipIndexation: true });
   }
 
   function focusNode(i) {
@@ -449,8 +479,6 @@
     renderer.on('enterNode', function () { $('cy').style.cursor = 'pointer'; });
     renderer.on('leaveNode', function () { $('cy').style.cursor = ''; });
   }
-
-  summary();
 
   // ------------------------------------------------------------------ read-only hooks
   // For tests and benchmarks; every count is read from the renderer's own display data.
