@@ -118,7 +118,7 @@ def test_operations_by_place_and_date_range(seed: KgStore) -> None:
             **{"from": "2017-01-01", "to": "2017-01-31"})
     assert col(jan, "date") == ["2017-01-08"]
     assert "Deir" in col(jan, "places")[0]
-    assert col(jan, "article_id") == [DORRIAN_ARTICLE]
+    assert col(jan, "articles") == [DORRIAN_ARTICLE]
 
     # a year range takes in operations dated to the month
     in_2015 = q("operations_by_place_date", seed, **{"from": "2015", "to": "2015"})
