@@ -287,3 +287,13 @@ def test_place_named_by_a_facility():
               dt.date(2017, 3, 2))
     assert [(o.op_type, o.places[0][1], o.time.value) for o in got] == \
         [("Capture", "Mosul", "2017-03-02")]
+
+
+def test_briefing_speaker_claims_what_is_said_about_an_armed_group_member():
+    text = ("PETER COOK:  Afternoon, everybody.\n\nMR. COOK:  Let me try my best. "
+            "Abu Afghan al-Masri, an Egyptian, originally joined Al Qaeda in Afghanistan. "
+            "Secretary Carter spoke this morning by phone with President Masoud Barzani.\n\n"
+            "Q:  Is ISIL still holding Raqqa and killing civilians there?\n")
+    got = claims(text)
+    assert got == [(["Peter Cook"], "Abu Afghan al-Masri, an Egyptian, originally joined Al Qaeda "
+                                    "in Afghanistan", "Asserted")]

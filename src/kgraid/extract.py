@@ -940,6 +940,47 @@ class _Extractor:
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             self._about(sent.start, sent.end), 0.8)
 
+    def _briefing_claim(self, sent: Span) -> None:
+        """In a briefing transcript, what a named speaker states about a person, a group or an
+        operation is that speaker's claim ('MR. COOK: ... He's been responsible for ISIL's
+        external plotting.'). Questions, greetings and sentences already attributed are not."""
+        speaker = self.mx.speaker_at(sent.start_char)
+        if speaker is None or self._in_question(sent.start_char):
+            return
+        text = sent.text.strip()
+        if "?" in text or len(text.split()) < 6 or re.match(r"^[A-Z][A-Z .'’-]+:", text):
+            return
+        ev = self.mx.evidence(sent)
+        if any(c.evidence == ev for c in self.facts.claims):
+            return
+        about = self._about(sent.start, sent.end)
+        if about is not None and not self.facts.operations[about].places:
+            about = None  # an operation without a place is dropped below
+        armed = any(self.mx.entities.get(m.key) is not None and
+                    self.mx.entities[m.key].entity_type == "armed group"
+                    for m in self.mx.in_span(sent.start, sent.end, "Organization"))
+        others = any(m.key != speaker for m in self.mx.in_span(sent.start, sent.end, "Person"))
+        if about is None and not extract_figures(text) and not (
+                armed and (others or self._about_someone(sent, speaker))):
+            return
+        self._add_claim([speaker], self._clean_statement(text), "(briefing)", "Asserted",
+                        sent, "briefing-speaker", about, 0.6)
+
+    def _about_someone(self, sent: Span, speaker: EntityKey) -> bool:
+        """Is the sentence's subject a person other than the speaker, or an armed group?"""
+        for subj in (c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")):
+            if subj.lower_ in ("he", "she"):
+                key = self.mx.last_person_before(subj.i)
+            else:
+                m = self.mx.at(subj.i)
+                key = m.key if m else None
+            if key is None or key == speaker:
+                continue
+            ent = self.mx.entities.get(key)
+            if key[0] == "Person" or (ent is not None and ent.entity_type == "armed group"):
+                return True
+        return False
+
     def _mistagged_claims(self, sent: Span) -> None:
         """'The Islamic State ... claims responsibility.': headline verbs the tagger reads as
         nouns, right after a named source."""
@@ -1020,6 +1061,8 @@ class _Extractor:
         self.quotes()
         for sent in sents:
             self.claims(sent)
+        for sent in sents:
+            self._briefing_claim(sent)
         self._drop_placeless_operations()
         self.facts.entities = self._used_entities()
         return self.facts

@@ -156,6 +156,8 @@ class MentionIndex:
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)
+                if surface.isupper() and len(surface) > 3:
+                    surface = surface.title()  # "PETER COOK:" in a transcript
                 if not re.search(r"[A-Za-z]{2}", surface) or surface.lower().rstrip(".") in {
                         r.rstrip(".") for r in self._ranks} | self._role_words:
                     continue  # a rank or title alone ("Brig.") is nobody's name

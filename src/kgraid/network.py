@@ -51,6 +51,7 @@ import base64
 import calendar
 import hashlib
 import html
+import io
 import json
 import logging
 import math
@@ -1044,7 +1045,9 @@ def to_graphml(graph: "nx.MultiDiGraph") -> bytes:
     """GraphML (UTF-8) with scalar attributes only; opens in Gephi, yEd and Cytoscape."""
     import networkx as nx
 
-    return "\n".join(nx.generate_graphml(_flat(graph, gexf=False))).encode("utf-8")
+    buf = io.BytesIO()
+    nx.write_graphml(_flat(graph, gexf=False), buf, encoding="utf-8")
+    return buf.getvalue()
 
 
 def to_gexf(graph: "nx.MultiDiGraph") -> bytes:
@@ -1052,7 +1055,9 @@ def to_gexf(graph: "nx.MultiDiGraph") -> bytes:
     positions (``viz``), scalar attributes only."""
     import networkx as nx
 
-    return "\n".join(nx.generate_gexf(_flat(graph, gexf=True), version="1.2draft")).encode("utf-8")
+    buf = io.BytesIO()
+    nx.write_gexf(_flat(graph, gexf=True), buf, encoding="utf-8", version="1.2draft")
+    return buf.getvalue()
 
 
 def to_node_link(graph: "nx.MultiDiGraph") -> dict[str, Any]:
