@@ -1272,7 +1272,7 @@ def to_html(graph: "nx.MultiDiGraph", *, title: str = "kgraid network", size_by:
     csp = ("default-src 'none'; script-src " + _csp_hash(lib) + " " + _csp_hash(app)
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; "
            "form-action 'none'")
-    parts = {"CSP": html.escape(csp), "TITLE": html.escape(title), "CSS": _resource("viewer.css"),
+    parts = {"CSP": html.escape(csp, quote=False).replace('"', "&quot;"), "TITLE": html.escape(title), "CSS": _resource("viewer.css"),
              "DATA": _json_for_html(_html_payload(graph, title, size_by, pos)),
              "LICENCES": html.escape(licences), "LIB": lib, "APP": app}
     # One pass, so text inserted for one placeholder is never scanned for another.
