@@ -96,3 +96,31 @@ def test_persons_are_never_merged_with_places(tmp_path):
     store = _store(tmp_path, [A1, A2])
     for r in merges(store):
         assert r["canonical"].split("/id/")[1].split("/")[0] == r["merged"].split("/id/")[1].split("/")[0]
+
+
+def test_merges_conform_and_a_cross_kind_merge_is_flagged(tmp_path):
+    import pyoxigraph as ox
+    from rdflib import Dataset, Graph, URIRef
+    from rdflib.namespace import RDF
+    from kgraid.validate import validate_graph
+    store = _store(tmp_path, [A1, A2, A3, A4])
+    ds = Dataset(default_union=True)
+    ds.parse(data=store.raw.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    g = Graph()
+    for t in ds.triples((None, None, None)):
+        g.add(t)
+    assert validate_graph(g, engine="pyshacl").conforms
+    k = "https://w3id.org/kgraid/ontology#"
+    m = next(g.subjects(RDF.type, URIRef(k + "Merge")))
+    g.remove((m, URIRef(k + "mergedFrom"), None))
+    g.add((m, URIRef(k + "mergedFrom"), URIRef("https://w3id.org/kgraid/id/place/raqqa")))
+    report = validate_graph(g, engine="pyshacl")
+    assert not report.conforms
+    assert any("one kind" in v.message and v.focus == str(m) for v in report.violations)
+
+
+def test_read_only_store_closes_cleanly(tmp_path):
+    from kgraid.store import KgStore as S
+    s = S(tmp_path / "kg")
+    s.close()
+    S(tmp_path / "kg", read_only=True).close()

@@ -87,9 +87,12 @@ def validate_graph(data: Graph, *, engine: str = "pyshacl", shapes: Graph | None
     """Validate ``data`` against the kgraid shapes. ``engine`` is ``pyshacl`` (reference),
     ``turbo`` or ``auto``."""
     name, fn = _engine(engine)
-    conforms, report_graph, _text = fn(data, shacl_graph=shapes or load_shapes(),
-                                       inference="none", abort_on_first=False,
-                                       allow_warnings=True)
+    conforms, report_graph, text = fn(data, shacl_graph=shapes or load_shapes(),
+                                      inference="none", abort_on_first=False,
+                                      allow_warnings=True)
+    if not conforms and str(text).startswith("Validation Failure"):
+        # the engine could not run the shapes at all: that is an error, not a verdict
+        raise ValidationError(f"SHACL validation could not run ({name}): {text}")
     violations = []
     if not conforms:
         rg = report_graph if isinstance(report_graph, Graph) else Graph()
