@@ -279,14 +279,14 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="kgraid: %(levelname)s: %(message)s")
-    if args.verbose < 2:
-        for noisy in ("rdflib", "pyshacl", "distributed", "urllib3"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+        logging.basicConfig(level=level, format="kgraid: %(levelname)s: %(message)s")
+        if args.verbose < 2:
+            for noisy in ("rdflib", "pyshacl", "distributed", "urllib3"):
+                logging.getLogger(noisy).setLevel(logging.ERROR)
         return int(args.func(args) or 0)
     except KgraidError as e:
         print(f"kgraid: error: {e}", file=sys.stderr)
