@@ -78,7 +78,7 @@
       size: BIG ? Math.min(0.3 + 0.4 * Math.log(1 + weight), 2)
                 : Math.min(0.6 + Math.log(1 + weight), 5),
       color: (kindInfo[main.k] || {}).colour || '#cccccc',
-      label: facts.length ? labels.join('; ') : 'co-mention',
+      label: labels.join('; '),   // co-mention-only edges: their grey says it, no label
       type: directed && !BIG ? 'arrow' : 'line'
     };
   }
@@ -472,6 +472,9 @@
     });
   }
 
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') { select(-1); clear($('details')); }
+  });
   if (renderer) {
     renderer.on('clickNode', function (ev) { select(+ev.node); showNode(+ev.node); });
     renderer.on('clickEdge', function (ev) { showDrawnEdge(+ev.edge); });
