@@ -297,3 +297,13 @@ def test_briefing_speaker_claims_what_is_said_about_an_armed_group_member():
     got = claims(text)
     assert got == [(["Peter Cook"], "Abu Afghan al-Masri, an Egyptian, originally joined Al Qaeda "
                                     "in Afghanistan", "Asserted")]
+
+
+def test_unknown_place_in_a_town_of_frame_and_unknown_group_membership():
+    text = ("Abu Abdul Rahman al-Makki, a senior leader of Hurras al-Din, an al-Qaeda affiliate, "
+            "was killed in a drone strike near the town of Atmeh on June 20, officials said.")
+    f = facts_of(text, dt.date(2023, 7, 10))
+    assert [(o.op_type, o.places[0][1], o.time.value) for o in f.operations] == \
+        [("DroneStrike", "Atmeh", "2023-06-20")]
+    assert ("Abu Abdul Rahman al-Makki", "senior leader", "Hurras al-Din") in \
+        {(m.person[1], m.role, m.organization[1]) for m in f.memberships}

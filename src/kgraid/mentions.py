@@ -35,6 +35,8 @@ _HONORIFIC = re.compile(
     r"CAPTAIN|CAPT|MAJOR|PRESIDENT|CHAIRMAN|AMBASSADOR|SENATOR|PRESS SECRETARY)\.?\s+")
 
 
+_PLACE_NOUNS = {"town", "village", "city", "province", "district", "governorate", "area",
+                "region", "countryside", "outskirts", "suburb", "neighborhood", "vicinity"}
 _INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
                  "command", "agency"}
 
@@ -170,8 +172,53 @@ class MentionIndex:
                 self._register(ent.start, ent.end, kind, surface, surface)
         self._titled_names()
         self._institutions()
+        self._pattern_places()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
+
+    def _pattern_places(self) -> None:
+        """'near the town of Atmeh', 'in the village of Muluk Saray', 'near Sirmata': names
+        the model misses (or calls a person) are places in these frames."""
+        doc = self.doc
+        for tok in doc:
+            frame_of = tok.lower_ in _PLACE_NOUNS and tok.i + 1 < len(doc) and \
+                doc[tok.i + 1].lower_ == "of"
+            frame_near = tok.lower_ in ("near", "outside", "around") and tok.dep_ == "prep"
+            if not (frame_of or frame_near):
+                continue
+            j = tok.i + (2 if frame_of else 1)
+            k = j
+
+            def name_part(i: int) -> bool:
+                t = doc[i]
+                if t.text[:1].isupper() and t.pos_ == "PROPN":
+                    return True
+                nxt_upper = i + 1 < len(doc) and doc[i + 1].text[:1].isupper()
+                if t.text in ("-", "\u2010") and i > j and nxt_upper:
+                    return True  # "al-Zour"
+                return t.lower_ in ("al", "el") and i + 1 < len(doc) and \
+                    doc[i + 1].text in ("-", "\u2010")
+
+            while k < len(doc) and k - j < 6 and name_part(k):
+                k += 1
+            if k == j or (doc[k - 1].text in ("-", "\u2010")):
+                continue
+            existing = list({id(self.by_token[i]): self.by_token[i]
+                             for i in range(j, k) if i in self.by_token}.values())
+            if existing and (frame_near or any(m.key[0] not in ("Person",) for m in existing)):
+                continue  # already named: the model's reading stands
+            name = _strip_name(doc[j:k].text)
+            entry = self.gz.lookup(name)
+            if entry is not None and entry.kind != "Place":
+                continue
+            for m in existing:  # "the village of Deir al-Zour" read as a person
+                if m in self.mentions:
+                    self.mentions.remove(m)
+                for i in range(m.start, m.end):
+                    self.by_token.pop(i, None)
+            label = entry.label if entry else name
+            self._register(j, k, "Place", label, name, entry.qid if entry else None,
+                           entry.entity_type if entry else None)
 
     def _institutions(self) -> None:
         """'the Iraqi army', 'Syrian government forces': a nationality and an institution
