@@ -484,3 +484,12 @@ def test_seed_articles_build_into_a_network(seed_store: KgStore) -> None:
     assert {"membership", "place", "claim", "co-mention"} <= kinds
     assert {d["type"] for _, d in g.nodes(data=True)} >= {"Person", "Organization", "Place",
                                                            "Operation"}
+
+
+def test_an_empty_store_gives_an_empty_network_that_still_exports(tmp_path: Path) -> None:
+    g = network.project(KgStore(None))
+    assert g.number_of_nodes() == 0 and network.rank(g) == [] and network.communities(g) == []
+    for fmt in ("html", "graphml", "gexf", "json", "svg"):
+        network.export(g, fmt, tmp_path / f"empty.{fmt}")
+    assert nx.read_gexf(tmp_path / "empty.gexf").number_of_nodes() == 0
+    assert nx.read_graphml(tmp_path / "empty.graphml").number_of_nodes() == 0

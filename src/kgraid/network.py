@@ -68,14 +68,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
-from xml.sax.saxutils import escape as xml_escape
 
 from .errors import KgraidError, QueryError, StoreError
-from .store import KgStore, to_ox
 
-if TYPE_CHECKING:  # networkx and rdflib are imported lazily by the functions that need them
+if TYPE_CHECKING:  # networkx, rdflib and the store are imported by the functions that need them
     import networkx as nx
-    import rdflib
+
+    from .store import KgStore
 
 __all__ = [
     "NODE_TYPES", "EDGE_KINDS", "FORMATS", "project", "parse_types", "layout", "export",
@@ -94,7 +93,7 @@ _RESOURCES = "resources/network"
 FORMATS = ("html", "graphml", "gexf", "json", "svg", "png")
 _LIST_SEP = " | "
 #: Graphs larger than this are laid out by communities (spring layout per community).
-_SPRING_MAX = 400
+_SPRING_MAX = 300
 #: Spring strength of a co-mention-only pair relative to a fact edge, in layouts.
 _COMENTION_PULL = 0.3
 
@@ -274,7 +273,7 @@ class _Raw:
 class _Source:
     """Runs the bundled ``.rq`` files over the union of a store's graphs, values bound."""
 
-    def __init__(self, store: KgStore) -> None:
+    def __init__(self, store: "KgStore") -> None:
         self.store = store
 
     def rows(self, name: str, **bindings: Any) -> Iterator[dict[str, str | None]]:
@@ -301,9 +300,11 @@ def _term_value(term: Any) -> str | None:
     return term.value
 
 
-def _as_store(data: Any) -> KgStore:
+def _as_store(data: Any) -> "KgStore":
     """A KgStore over ``data``: a KgStore, a pyoxigraph Store, or an rdflib Dataset/Graph
     (copied into a memory store; default-graph triples go to a named graph)."""
+    from .store import KgStore, to_ox
+
     if isinstance(data, KgStore):
         return data
     import pyoxigraph as ox
@@ -892,12 +893,12 @@ def _layout_piece(g: "nx.Graph", seed: int, depth: int = 0) -> dict[Any, tuple[f
         for u, v, d in sorted(g.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
             # facts pull their ends together harder than co-mentions do
             h.add_edge(u, v, pull=1.0 if d.get("fact", True) else _COMENTION_PULL)
-        pos = nx.spring_layout(h, seed=seed, iterations=150 if n < 150 else 80,
+        pos = nx.spring_layout(h, seed=seed, iterations=150 if n < 100 else 50,
                                method="force", weight="pull")
         scale = 0.75 * math.sqrt(n)
         return {v: (float(p[0]) * scale, float(p[1]) * scale) for v, p in pos.items()}
     parts = [sorted(p, key=str) for p in nx.community.louvain_communities(
-        g, weight="weight", seed=seed)]
+        g, weight="weight", seed=seed, threshold=1e-4)]
     if len(parts) < 2 or len(parts) == n or depth > 4:
         return _radial(g)
     parts.sort(key=lambda p: (-len(p), str(p[0])))
@@ -933,7 +934,7 @@ def _separate(centres: list[tuple[float, float]], radii: list[float]) -> list[tu
     r = np.array(radii, dtype=float)
     pts -= pts.mean(axis=0)
     spread = np.sqrt((pts ** 2).sum(axis=1)).max() or 1.0
-    pts *= (2.0 * math.sqrt((r ** 2).sum())) / spread
+    pts *= math.sqrt((r ** 2).sum()) / spread
     for _ in range(60):
         delta = pts[:, None, :] - pts[None, :, :]
         dist = np.sqrt((delta ** 2).sum(axis=2)) + np.eye(len(pts))
@@ -1099,7 +1100,7 @@ def to_svg(graph: "nx.MultiDiGraph", *, width: int = 1600, height: int = 1200,
     def at(v: str) -> tuple[float, float]:
         return (pos[v][0] * scale + ox_, pos[v][1] * scale + oy_)
 
-    a = xml_escape
+    a = _xml_text
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">',
            f'<title>{a(title)}</title>',
@@ -1135,13 +1136,17 @@ def to_svg(graph: "nx.MultiDiGraph", *, width: int = 1600, height: int = 1200,
     return "\n".join(out)
 
 
+def _xml_text(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
 def _short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
 def _svg_legend(graph: "nx.MultiDiGraph", margin: float) -> list[str]:
     style = _style()
-    a = xml_escape
+    a = _xml_text
     types = Counter(d.get("type") for _, d in graph.nodes(data=True))
     kinds = Counter(d.get("kind") for _, _, d in graph.edges(data=True))
     out = ['<g font-size="13" fill="#222">']
@@ -1371,8 +1376,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _open_store(path: str) -> KgStore:
+def _open_store(path: str) -> "KgStore":
     import pyoxigraph as ox
+
+    from .store import KgStore
 
     p = Path(path)
     if p.is_file():
