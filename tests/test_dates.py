@@ -51,3 +51,14 @@ def test_find_dates_skips_the_verb_may_and_bare_numbers():
     found = [t for _, _, t in find_dates(
         "It may rain. In July 2014 forces landed; 2000 fighters left in May. On Dec. 16, strikes.")]
     assert found == ["July 2014", "May", "Dec. 16"]
+
+
+@pytest.mark.parametrize("text,value,precision", [
+    ("last month", "2016-12", "month"),
+    ("earlier this month", "2017-01", "month"),
+    ("last year", "2016", "year"),
+    ("this year", "2017", "year"),
+])
+def test_relative_months_and_years_keep_their_precision(text, value, precision):
+    tv = resolve(text, MON_2017_01_09)
+    assert (tv.value, tv.precision) == (value, precision)

@@ -307,3 +307,10 @@ def test_unknown_place_in_a_town_of_frame_and_unknown_group_membership():
         [("DroneStrike", "Atmeh", "2023-06-20")]
     assert ("Abu Abdul Rahman al-Makki", "senior leader", "Hurras al-Din") in \
         {(m.person[1], m.role, m.organization[1]) for m in f.memberships}
+
+
+def test_membership_from_verbs_of_leading_and_joining():
+    got = memberships("The strike killed Abu Omar al-Shishani, who led ISIS's military operations "
+                      "in Syria.")
+    assert got == {("Abu Omar al-Shishani", "leader", "Islamic State")}
+    assert memberships("He said he did not join the Taliban.") == set()

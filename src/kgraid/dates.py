@@ -35,6 +35,7 @@ DATE_RE = re.compile(
     rf"|(?P<my>{_MONTH}\s+(?:of\s+)?\d{{4}})"
     rf"|(?P<wd>{_WEEKDAY})"
     r"|(?P<rel>yesterday|today|last night|this morning|tonight|earlier today)"
+    r"|(?P<relm>(?:earlier |later )?(?:this|last) (?:month|year))"
     rf"|(?P<mon>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|May)(?!\s+\d)"
     r"|(?P<year>(?:19[5-9]\d|20\d\d))(?![\d-])"
     r")",
@@ -119,6 +120,18 @@ def resolve(text: str, published: dt.date | None) -> TimeValue:
             if word in ("yesterday", "last night"):
                 return _tv(text, published - dt.timedelta(days=1))
             return _tv(text, published)
+        if kind == "relm":
+            # "last month" is a month, "this year" a year: the precision the words support
+            if published is None:
+                return _tv(text)
+            words = s.lower().split()
+            unit, which = words[-1], words[-2]
+            if unit == "month":
+                y, mo = published.year, published.month
+                if which == "last":
+                    y, mo = (y, mo - 1) if mo > 1 else (y - 1, 12)
+                return _tv(text, ym=(y, mo))
+            return _tv(text, year=published.year - (1 if which == "last" else 0))
         if kind == "mon":
             if published is None or not _MONTH_NAMES.match(s):
                 return _tv(text)

@@ -75,6 +75,8 @@ _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,
 _PRESENT_TAGS = {"VBZ", "VBP"}
 _HEADLINE_VERBS = {"claims": "claim", "says": "say", "denies": "deny", "blames": "blame",
                    "announces": "announce", "confirms": "confirm", "reports": "report"}
+_ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
+               "join": "member", "co-found": "co-founder"}
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
 _DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+)?(?:[A-Z][a-z]{2,8}"
@@ -246,6 +248,29 @@ class _Extractor:
                 continue
             self._title_before(m, sent)
             self._role_then_name(m, sent)
+        # (3) verbs: "Al-Masri originally joined Al Qaeda", "X, who led ISIS's operations"
+        for v in sent:
+            role = _ROLE_VERBS.get(v.lemma_.lower())
+            if role is None or v.pos_ != "VERB" or any(c.dep_ == "neg" for c in v.children):
+                continue
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            if subj is None:
+                continue
+            if subj.lower_ in ("who", "that") and v.dep_ == "relcl":
+                subj = v.head
+            person = mx.at(subj.i)
+            if person is None and subj.lower_ in ("he", "she"):
+                key = mx.last_person_before(subj.i)
+            else:
+                key = person.key if person is not None else None
+            obj = next((c for c in v.children if c.dep_ == "dobj"), None)
+            if key is None or obj is None:
+                continue
+            org = self._named_org(obj)
+            if org is None:
+                poss = next((c for c in obj.children if c.dep_ == "poss"), None)
+                org = self._named_org(poss) if poss is not None else None
+            self._add_membership(key, role, org, sent, "verb", 0.75)
 
     def _apposition(self, person: EntityKey, after: int, sent: Span,
                     copula_only: bool = False) -> None:
