@@ -1402,7 +1402,7 @@ def run(args: argparse.Namespace) -> int:
     _progress(args, f"reading {args.store}")
     graph = project(_open_store(args.store), node_types=args.types, start=args.start,
                     end=args.end)
-    _progress(args, f"network: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    _progress(args, f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
     analytics = args.rank or args.communities or args.path
     fmt = args.format or (_format_of(args.output) if args.output else None)
     if args.output or fmt or not analytics:
@@ -1479,7 +1479,8 @@ def _analytics_text(result: dict[str, Any], graph: "nx.MultiDiGraph") -> str:
                 for f in hop["facts"]:
                     s = graph.nodes[f["source"]].get("label", f["source"])
                     t = graph.nodes[f["target"]].get("label", f["target"])
-                    lines.append(f"  {s} -[{f['kind']}: {f['label']}]-> {t}  "
+                    what = f["kind"] if f["label"] == f["kind"] else f"{f['kind']}: {f['label']}"
+                    lines.append(f"  {s} -[{what}]-> {t}  "
                                  f"(articles: {', '.join(f['articles'])})")
                     for ev in f["evidence"][:3]:
                         lines.append(f"      \"{ev['sentence']}\" [{ev['article']}]")
