@@ -166,6 +166,16 @@ def test_rdflib_dataset_and_graph_inputs_give_the_same_network(net: nx.MultiDiGr
     assert edges_of(g1, DORRIAN, COALITION, "membership")[0]["articles"] == ["004_ce07ce798a255723"]
 
 
+def test_articles_loaded_into_one_graph_keep_their_own_facts(net: nx.MultiDiGraph) -> None:
+    merged = rdflib.Graph()                  # both articles in one (default) graph
+    for t in rdflib.Dataset().parse(FIXTURE, format="trig").quads((None, None, None, None)):
+        merged.add(t[:3])
+    g = network.project(merged)
+    assert g.number_of_nodes() == net.number_of_nodes()
+    assert edges_of(g, DORRIAN, COALITION, "membership")[0]["articles"] == ["004_ce07ce798a255723"]
+    assert edges_of(g, SOHR, OP_000, "claim")[0]["articles"] == ["000_d8499ee644c7f1d0"]
+
+
 def test_merges_move_facts_to_the_canonical_node() -> None:
     store = fixture_store()
     canon = ID + "organization/cjtf-oir"

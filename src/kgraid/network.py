@@ -383,14 +383,17 @@ def _read(src: _Source) -> _Raw:
 
 def _read_articles(src: _Source) -> tuple[dict[str, _Article], dict[str, str]]:
     articles: dict[str, _Article] = {}
-    graph_article: dict[str, str] = {}
+    in_graph: dict[str, set[str]] = defaultdict(set)
     for r in src.rows("articles"):
         a = r["a"]
-        graph_article.setdefault(r["g"], a)
+        in_graph[r["g"]].add(a)
         old = articles.get(a)
         articles[a] = _Article(a, r["id"] or (old.id if old else _local_name(a)),
                                r["title"] or (old.title if old else None),
                                _span(r["issued"]) or (old.span if old else None))
+    # A graph is an article's own graph only when it holds that one article; facts in other
+    # graphs (several articles loaded into one) take their articles from prov:wasDerivedFrom.
+    graph_article = {g: next(iter(arts)) for g, arts in in_graph.items() if len(arts) == 1}
     return articles, graph_article
 
 
