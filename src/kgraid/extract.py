@@ -160,6 +160,9 @@ class _Extractor:
         roles = sorted(load_table("roles.tsv"), key=lambda r: -len(r[0].split()))
         self.roles = [(r[0].split(), r[1], r[2] if len(r) > 2 and r[2] else None) for r in roles]
         self.role_mods = {r[0] for r in load_table("role_modifiers.tsv")}
+        self.roles_by_first: dict[str, list] = {}
+        for r in self.roles:
+            self.roles_by_first.setdefault(r[0][0], []).append(r)
         self.ranks = {r[0].rstrip(".") for r in load_table("ranks.tsv")}
         self.verbs = {r[0]: r[1] for r in load_table("reporting_verbs.tsv")}
         self.demonyms = {r[0]: r[1] for r in load_table("demonyms.tsv")}
@@ -167,6 +170,10 @@ class _Extractor:
         self.noun_triggers = sorted([(t[0].split(), t[1]) for t in trig if t[2] == "NOUN"],
                                     key=lambda t: -len(t[0]))
         self.verb_triggers = {t[0]: t[1] for t in trig if t[2] == "VERB"}
+        self.noun_by_first: dict[str, tuple] = {}
+        for words, typ in self.noun_triggers:
+            self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
+        self.lemma = [t.lemma_.lower() for t in doc]
         self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(doc.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
                        re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", doc.text, re.M)]
@@ -179,20 +186,22 @@ class _Extractor:
 
     # ================================================================ memberships
     def _role_at(self, i: int, end: int) -> _Phrase | None:
-        toks = self.doc
+        lower = self.mx.lower
         j = i
         mods = []
         inner = None
-        while j < end and toks[j].lower_ in self.role_mods:
-            mods.append(toks[j].lower_)
+        while j < end and lower[j] in self.role_mods:
+            mods.append(lower[j])
             j += 1
             org = self.mx.at(j)
             if mods and org is not None and org.key[0] == "Organization" and org.end < end:
                 j = org.end  # "a senior Al Qaeda leader"
                 inner = org.key
-        for words, role, implied in self.roles:
+        if j >= end:
+            return None
+        for words, role, implied in self.roles_by_first.get(lower[j], ()):
             n = len(words)
-            if j + n <= end and [t.lower_ for t in toks[j:j + n]] == words:
+            if j + n <= end and lower[j:j + n] == words:
                 label = " ".join(m for m in mods if m != "former") + " " + role
                 if "former" in mods:
                     label = "former " + label
@@ -413,17 +422,15 @@ class _Extractor:
     # ================================================================ operations
     def _trigger_at(self, tok: Token) -> tuple[str, int] | None:
         """(operation type, end token) when ``tok`` starts an operation word."""
-        doc = self.doc
         if tok.pos_ in ("NOUN", "PROPN"):
-            for words, typ in self.noun_triggers:
+            i = tok.i
+            for words, typ in self.noun_by_first.get(self.lemma[i], ()) + \
+                    self.noun_by_first.get(self.mx.lower[i], ()):
                 n = len(words)
-                span = doc[tok.i:tok.i + n]
-                if len(span) == n and [t.lemma_.lower() for t in span[:-1]] + [
-                        span[-1].lemma_.lower()] == words or \
-                        [t.lower_ for t in span] == words:
-                    return typ, tok.i + n
+                if self.lemma[i:i + n] == list(words) or self.mx.lower[i:i + n] == list(words):
+                    return typ, i + n
         if tok.pos_ == "VERB":
-            lemma = tok.lemma_.lower()
+            lemma = self.lemma[tok.i]
             if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
                 return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
             if lemma in self.verb_triggers:

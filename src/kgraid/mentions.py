@@ -9,6 +9,8 @@ of a briefing turn is.
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -49,6 +51,15 @@ class Mention:
     text: str
 
 
+@functools.cache
+def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for r in load_table("roles.tsv"):
+        words = tuple(r[0].split())
+        out.setdefault(words[0], []).append(words)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
 def _ranks() -> set[str]:
     return {r[0].lower() for r in load_table("ranks.tsv")}
 
@@ -75,7 +86,10 @@ class MentionIndex:
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
         self._anon: list[tuple[int, EntityKey, bool]] = []  # (token, key, plural)
+        self._person_cache: tuple[int, list[Mention]] | None = None
+        self._seen_evidence: set[tuple[EntityKey, int]] = set()
         self._ranks = _ranks()
+        self.lower = [t.lower_ for t in doc]
         self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
         self._build()
 
@@ -100,9 +114,9 @@ class MentionIndex:
         if surface and surface != label:
             ent.alt_labels.add(surface)
         sent = self.doc[start].sent
-        ev = self.evidence(sent)
-        if ev not in ent.evidence:
-            ent.evidence.append(ev)
+        if (key, sent.start) not in self._seen_evidence:
+            self._seen_evidence.add((key, sent.start))
+            ent.evidence.append(self.evidence(sent))
         m = Mention(start, end, key, surface or label)
         self.mentions.append(m)
         for i in range(start, end):
@@ -243,33 +257,33 @@ class MentionIndex:
         """'Secretary of Defense Ash Carter': two to four capitalized words right after a
         capitalized title are a person's name even when the model misses them."""
         doc = self.doc
-        titles = sorted(((r[0].split()) for r in load_table("roles.tsv")), key=len, reverse=True)
+        lower = self.lower
+        ranks = {r.rstrip(".") for r in self._ranks}
+        by_first = _titles_by_first_word()
         i = 0
-        while i < len(doc):
+        n_doc = len(doc)
+        while i < n_doc:
             matched = None
-            for words in titles:
+            for words in by_first.get(lower[i], ()):
                 n = len(words)
-                span = doc[i:i + n]
-                if len(span) == n and [t.lower_ for t in span] == words and span[0].text[:1].isupper():
+                if lower[i:i + n] == list(words) and doc[i].text[:1].isupper():
                     matched = i + n
                     break
             if matched is None:
                 i += 1
                 continue
             j = matched
-            while j < len(doc) and doc[j].lower_.rstrip(".") in {r.rstrip(".") for r in self._ranks}:
-                j += 1 if doc[j].text != "." else 1
+            while j < n_doc and lower[j].rstrip(".") in ranks | {""}:
+                j += 1
             k = j
-            while k < len(doc) and k - j < 4 and doc[k].pos_ == "PROPN" and \
+            while k < n_doc and k - j < 4 and doc[k].pos_ == "PROPN" and \
                     doc[k].text[:1].isupper() and (k not in self.by_token or
                                                    self.by_token[k].key[0] == "Person"):
                 k += 1
-            if k - j >= 2 and not any(i2 in self.by_token and self.by_token[i2].key[0] != "Person"
-                                      for i2 in range(j, k)):
-                if not any(i2 in self.by_token for i2 in range(j, k)):
-                    name = doc[j:k].text
-                    if self.gz.lookup(name) is None:
-                        self._register(j, k, "Person", name, name)
+            if k - j >= 2 and not any(i2 in self.by_token for i2 in range(j, k)):
+                name = doc[j:k].text
+                if self.gz.lookup(name) is None:
+                    self._register(j, k, "Person", name, name)
             i = max(k, i + 1)
 
     def _directional(self, ent: Span, label: str, surface: str) -> tuple[int, str, str]:
@@ -335,14 +349,25 @@ class MentionIndex:
         return out
 
     def last_person_before(self, i: int, window_sents: int = 3) -> EntityKey | None:
-        sent_starts = sorted({t.sent.start for t in self.doc[max(0, i - 400):i + 1]})
-        floor = sent_starts[-window_sents] if len(sent_starts) >= window_sents else 0
-        best = None
-        for m in self.mentions:
-            if m.key[0] == "Person" and floor <= m.start < i:
-                if best is None or m.start > best.start:
-                    best = m
-        return best.key if best else None
+        """The person mentioned last before token ``i``, within ``window_sents`` sentences."""
+        sent = self.doc[i].sent
+        floor = sent.start
+        for _ in range(window_sents - 1):
+            if floor == 0:
+                break
+            floor = self.doc[floor - 1].sent.start
+        starts = [m.start for m in self._persons()]
+        k = bisect.bisect_left(starts, i) - 1
+        if k >= 0 and starts[k] >= floor:
+            return self._persons()[k].key
+        return None
+
+    def _persons(self) -> list[Mention]:
+        if self._person_cache is None or self._person_cache[0] != len(self.mentions):
+            persons = sorted((m for m in self.mentions if m.key[0] == "Person"),
+                             key=lambda m: m.start)
+            self._person_cache = (len(self.mentions), persons)
+        return self._person_cache[1]
 
     # ------------------------------------------------------------------ anonymous sources
     def anonymous_source(self, head: Token) -> EntityKey | None:
