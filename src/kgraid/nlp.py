@@ -66,28 +66,23 @@ def _rank_abbreviations() -> frozenset[str]:
 
 
 def _ruler_patterns() -> list[dict]:
+    """Phrase patterns matched on the exact text (so "IS" never matches "is"); a name written
+    in lower case in the gazetteer also matches capitalized, in title case and upper case."""
     patterns = []
+    seen: set[tuple[str, str]] = set()
     for entry in load_gazetteer().entries:
         label = _KIND_TO_LABEL.get(entry.kind)
         if label is None:
             continue
         for name in entry.names:
-            patterns.append({"label": label, "pattern": _token_pattern(name), "id": entry.label})
+            variants = [name]
+            if name == name.lower():
+                variants += [name.title(), name[:1].upper() + name[1:], name.upper()]
+            for v in variants:
+                if (v, entry.label) not in seen:
+                    seen.add((v, entry.label))
+                    patterns.append({"label": label, "pattern": v, "id": entry.label})
     return patterns
-
-
-@functools.cache
-def _tokenizer() -> spacy.tokenizer.Tokenizer:
-    return spacy.blank("en").tokenizer
-
-
-def _token_pattern(name: str) -> list[dict]:
-    """Exact-case tokens for names with capitals (so 'IS' never matches 'is'); lower-case
-    names in the gazetteer match in any case."""
-    toks = [t.text for t in _tokenizer()(name)]
-    if name == name.lower():
-        return [{"LOWER": t} for t in toks]
-    return [{"ORTH": t} for t in toks]
 
 
 def model_name() -> str:
@@ -117,7 +112,8 @@ def load_nlp(name: str | None = None) -> Language:
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kgraid_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
-                         config={"overwrite_ents": True, "validate": False})
+                         config={"overwrite_ents": True, "validate": False,
+                                 "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(_ruler_patterns())
     log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
