@@ -50,7 +50,7 @@ from rdflib.term import Node
 
 from .errors import EndpointError, QueryError
 from .rdf import BASE, PREFIXES
-from .store import KgStore
+from .store import KgStore, from_ox
 
 __all__ = [
     "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
@@ -498,20 +498,10 @@ def parse_bindings(specs: Sequence[str] | None) -> dict[str, Node]:
 
 # ---------------------------------------------------------------------------- embedded
 def _from_ox(term: object) -> Node | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        dt = term.datatype.value
-        if dt == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt), normalize=False)
-    raise QueryError(f"results holding {type(term).__name__} terms are not supported")
+    try:
+        return from_ox(term)
+    except TypeError as e:
+        raise QueryError(f"results holding such terms are not supported: {e}") from None
 
 
 def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryResult:

@@ -42,6 +42,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def from_ox(term: object) -> Node | None:
+    """A pyoxigraph term as an rdflib term; literals keep their lexical form as stored."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -54,8 +55,8 @@ def from_ox(term: object) -> Node | None:
         dt = term.datatype.value
         if dt == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
-    raise TypeError(f"unexpected term {term!r}")
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
+    raise TypeError(f"terms of type {type(term).__name__} are not supported")
 
 
 class KgStore:
