@@ -314,3 +314,9 @@ def test_membership_from_verbs_of_leading_and_joining():
                       "in Syria.")
     assert got == {("Abu Omar al-Shishani", "leader", "Islamic State")}
     assert memberships("He said he did not join the Taliban.") == set()
+
+
+def test_a_present_tense_description_is_not_todays_date():
+    got = ops("The raid near Qamishli is the first known operation in a zone held by the regime.",
+              dt.date(2017, 1, 9))
+    assert len(got) == 1 and got[0].time is None

@@ -580,9 +580,8 @@ class _Extractor:
             c.dep_ == "auxpass" and c.tag_ in _PRESENT_TAGS for c in aux)
         bare_root = verb.tag_ == "VB" and verb.dep_ == "ROOT" and not aux  # "bombings take place"
         if verb.tag_ in _PRESENT_TAGS or passive_present or bare_root:
-            if verb.lemma_.lower() in ("be", "have") and verb.tag_ in _PRESENT_TAGS and \
-                    verb.dep_ != "ROOT":
-                return None
+            if verb.lemma_.lower() in ("be", "have", "remain", "appear", "seem"):
+                return None  # "the raid is the first ...": a description, not today's event
             from .facts import TimeValue
             return TimeValue(f"present tense: {verb.text}", self.published.isoformat(), "day")
         return None
