@@ -320,3 +320,23 @@ def test_a_present_tense_description_is_not_todays_date():
     got = ops("The raid near Qamishli is the first known operation in a zone held by the regime.",
               dt.date(2017, 1, 9))
     assert len(got) == 1 and got[0].time is None
+
+
+def test_wire_story_dateline_inverted_source_and_anaphora():
+    text = ("BEIRUT (Reuters) - U.S.-led coalition air strikes killed at least 12 civilians in the "
+            "Syrian city of Raqqa on Wednesday, the Syrian Observatory for Human Rights said.\n\n"
+            "The Britain-based monitor said the strikes hit a residential building.\n\n"
+            "A coalition spokesman, U.S. Army Col. Ryan Dillon, said the coalition was looking into "
+            "the report. \"We take all allegations of civilian casualties seriously,\" Dillon said.\n\n"
+            "Islamic State's Amaq news agency said 20 people were killed.")
+    f = facts_of(text, dt.date(2017, 5, 25))
+    got = [(c.sources[0][1], c.statement) for c in f.claims]
+    assert ("Syrian Observatory for Human Rights", "U.S.-led coalition air strikes killed at least "
+            "12 civilians in the Syrian city of Raqqa on Wednesday") in got
+    assert ("Syrian Observatory for Human Rights", "the strikes hit a residential building") in got
+    assert ("Ryan Dillon", "We take all allegations of civilian casualties seriously") in got
+    assert ("Amaq News Agency", "20 people were killed") in got
+    assert [(o.op_type, o.places[0][1], o.time.value) for o in f.operations] == \
+        [("Airstrike", "Raqqa", "2017-05-24")]
+    assert ("Ryan Dillon", "spokesman", "Combined Joint Task Force – Operation Inherent Resolve") in \
+        {(m.person[1], m.role, m.organization[1]) for m in f.memberships}

@@ -70,16 +70,20 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
 _DECLINE = {"decline", "refuse", "fail", "not"}
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+"
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?"
+                       r"(?:\s*\([A-Za-z .]{2,30}\))?,?\s+"
                        r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
 _HEADLINE_VERBS = {"claims": "claim", "says": "say", "denies": "deny", "blames": "blame",
                    "announces": "announce", "confirms": "confirm", "reports": "report"}
+_SERVICES = {"army", "navy", "marine", "marines", "corps", "air", "force", "u.s.", "us",
+             "british", "iraqi", "syrian", "kurdish", "royal"}  # "U.S. Army Col. Ryan Dillon"
 _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
                "join": "member", "co-found": "co-founder"}
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
-_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?,?\s+)?(?:[A-Z][a-z]{2,8}"
+_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?(?:\s*\([A-Za-z .]{2,30}\))?"
+                              r",?\s+)?(?:[A-Z][a-z]{2,8}"
                               r"\.?\s+\d{1,2},\s+\d{4}\s*)?[\u2014\u2013-]{1,2}\s*")
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
@@ -87,6 +91,16 @@ _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation"
                 "Attack": 1, "Bombing": 2}
 _ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", "stage",
            "begin", "start", "make", "undertake"}
+
+
+def _nearest_subject(v: Token) -> Token | None:
+    """The nominal subject nearest the verb: 'X killed 12 civilians, the Observatory said'
+    can come out of the parser with two subjects, and the one beside the verb is the source."""
+    subjects = [c for c in v.children if c.dep_ == "nsubj"]
+    before = [c for c in subjects if c.i < v.i]
+    if before:
+        return max(before, key=lambda c: c.i)
+    return subjects[0] if subjects else None
 
 
 def doc_text(tok: Token) -> str:
@@ -365,13 +379,25 @@ class _Extractor:
         doc = self.doc
         j = m.start
         while j - 1 >= sent.start and (doc[j - 1].lower_.rstrip(".") in self.ranks
+                                       or doc[j - 1].lower_ in _SERVICES
                                        or doc[j - 1].text == "."):
             j -= 1
         if j - 1 < sent.start or doc[j - 1].text != ",":
             return
         comma = j - 1
         org_m = self.mx.at(comma - 1)
-        if org_m is None or org_m.key[0] != "Organization":
+        if org_m is None:
+            # "A coalition spokesman, U.S. Army Col. Ryan Dillon,": organization before the role
+            for start in range(max(sent.start, comma - 4), comma):
+                ph = self._role_at(start, comma)
+                if ph and ph.end == comma and start - 1 >= sent.start:
+                    before = self.mx.at(start - 1)
+                    if before is not None and before.key[0] == "Organization":
+                        self._add_membership(m.key, ph.role, before.key, sent,
+                                             "role-then-name", 0.8)
+                    return
+            return
+        if org_m.key[0] != "Organization":
             return
         k = org_m.start
         while k - 1 >= sent.start and doc[k - 1].lower_ in ("the", "a", "an"):
@@ -433,6 +459,9 @@ class _Extractor:
             lemma = self.lemma[tok.i]
             if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
                 return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
+            if lemma in ("take", "seize", "gain", "wrest") and any(
+                    c.dep_ == "dobj" and c.lower_ == "control" for c in tok.children):
+                return "Capture", tok.i + 1  # "taken control of the al-Shifa district"
             if lemma in self.verb_triggers:
                 return self.verb_triggers[lemma], tok.i + 1
         return None
@@ -533,7 +562,8 @@ class _Extractor:
     def _sentence_date(self, sent: Span, trigger: Token, fallback: bool = True):
         best = None
         clause = {self._clause_verb(trigger).i, trigger.i} | {
-            a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")}
+            a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
+            c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
         for s, e, text in dates.find_dates(sent.text):
             char = sent.start_char + s
             if self._in_dateline(char):
@@ -919,7 +949,7 @@ class _Extractor:
             lemma = v.lemma_.lower()
             if lemma not in self.verbs or self._declined(v):
                 continue
-            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            subj = _nearest_subject(v)
             ccomp = next((c for c in v.children if c.dep_ == "ccomp"), None)
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
@@ -945,8 +975,10 @@ class _Extractor:
                 statement = self._clean_statement(span.text)
                 rule = "reporting-verb"
             elif ccomp is not None or inverted_obj is not None or (
-                    v.i > sent.start and doc[v.i - 1].text == "," ) or (
-                    subj is not None and subj.i > v.i):
+                    v.i > sent.start and doc[v.i - 1].text == ",") or (
+                    subj is not None and subj.i > v.i) or (
+                    subj is not None and subj.left_edge.i > sent.start
+                    and doc[subj.left_edge.i - 1].text == ","):
                 # inverted: "CLAUSE, officials said" / "CLAUSE, said a resident"
                 first = min(v.i, subj.left_edge.i if subj is not None and subj.i < v.i else v.i)
                 k = min([first] + self._inverted_starts(sent)) - 1

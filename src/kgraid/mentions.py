@@ -40,7 +40,9 @@ _HONORIFIC = re.compile(
 _PLACE_NOUNS = {"town", "village", "city", "province", "district", "governorate", "area",
                 "region", "countryside", "outskirts", "suburb", "neighborhood", "vicinity"}
 _INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
-                 "command", "agency"}
+                 "command", "agency", "forces"}
+_ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
+                 "network", "ministry", "militia", "coalition"}
 
 
 @dataclass
@@ -318,6 +320,17 @@ class MentionIndex:
         for m in self.mentions:
             if m.key in remap:
                 m.key = remap[m.key]
+        # One-word names the model took for an organization or a place ("Dillon said")
+        for m in list(self.mentions):
+            if m.key[0] in ("Organization", "Place") and m.end - m.start == 1 and \
+                    self.gz.lookup(m.text) is None:
+                cands = full_by_surname.get(_surname(m.text), set())
+                if len(cands) == 1:
+                    self.mentions.remove(m)
+                    for i in range(m.start, m.end):
+                        self.by_token.pop(i, None)
+                    if not any(x.key == m.key for x in self.mentions):
+                        self.entities.pop(m.key, None)
         # Surname-only tokens the NER left out.
         for tok in self.doc:
             if tok.i in self.by_token or not tok.text[:1].isupper() or len(tok.text) < 3:
@@ -381,6 +394,16 @@ class MentionIndex:
         mods = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod", "poss")
                 and c.i < head.i]
         definite = any(d.lower_ in ("the", "that", "this", "these", "those") for d in dets)
+        if definite and head.lower_ in _ORG_ANAPHORA:
+            # "The Britain-based monitor said", "the group said": the organization last named
+            org = self._last_org_before(head.i)
+            if org is not None:
+                return org
+        if head.lower_ in _INSTITUTIONS:
+            named = [self.by_token[c.i].key for c in mods if c.i in self.by_token
+                     and self.by_token[c.i].key[0] == "Organization"]
+            if named:
+                return named[-1]  # "Islamic State's Amaq news agency" -> Amaq
         if definite and not mods:
             for i, key, pl in reversed(self._anon):
                 if i < head.i and pl == plural and (
@@ -404,6 +427,13 @@ class MentionIndex:
         if key:
             self._anon.append((head.i, key, plural))
         return key
+
+    def _last_org_before(self, i: int) -> EntityKey | None:
+        best = None
+        for m in self.mentions:
+            if m.key[0] == "Organization" and m.start < i and (best is None or m.start > best.start):
+                best = m
+        return best.key if best else None
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
         key: EntityKey = ("AnonymousSource", label)
