@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from kgraid.errors import DuplicateArticleError, InputError
-from kgraid.ingest import MAX_BYTES, MAX_CHARS, Article, iter_articles, read_article_bytes
+from kgraid.ingest import (MAX_BYTES, MAX_CHARS, MAX_RUN_CHARS, Article, iter_articles,
+                           read_article_bytes)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
@@ -177,6 +178,27 @@ def test_100k_character_lines_are_read(tmp_path: Path) -> None:
     art = _one(tmp_path, "longlines.txt", text.encode())
     assert isinstance(art, Article) and art.text == text and art.warnings == ()
     assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("run", ["=", "*", "—", "=*", "a=", "x"])
+def test_long_runs_without_spaces_are_broken_and_tokenize_in_linear_time(tmp_path: Path,
+                                                                         run: str) -> None:
+    from kgraid.nlp import load_nlp
+    url = "https://example.test/" + "a" * 150
+    line = run * (100_000 // len(run))
+    art = _one(tmp_path, "runs.md", f"---\nsource: {url}\n---\n{GOOD}{line}\n{GOOD}".encode())
+    assert isinstance(art, Article)
+    assert art.source == url  # metadata is left alone
+    assert art.body.startswith(GOOD) and art.body.endswith(GOOD)
+    assert max(len(w) for w in art.body.split()) <= MAX_RUN_CHARS
+    assert art.body.replace(" ", "").replace("\n", "") == (GOOD + line + GOOD).replace(
+        " ", "").replace("\n", "")  # only spaces were added
+    assert any("without a space" in w and ("100,000" in w or "99,999" in w)
+               for w in art.warnings), art.warnings
+    tokenizer = load_nlp().tokenizer
+    t0 = time.perf_counter()
+    tokenizer(art.body)
+    assert time.perf_counter() - t0 < 10.0  # unbroken, 100,000 '=' take most of an hour
 
 
 # ----------------------------------------------------------------- front matter

@@ -18,6 +18,10 @@ What happens to hostile input (each case is a test in ``tests/test_hostile_inges
   break), with a warning: every string that reaches RDF is encodable.
 - files larger than :data:`MAX_BYTES` are refused before they are read (nothing is loaded into
   memory); texts longer than :data:`MAX_CHARS` characters are refused after decoding.
+- runs of more than :data:`MAX_RUN_CHARS` characters without a space in the body (base64,
+  minified scripts, lines of '=') are broken with a space every MAX_RUN_CHARS characters, with
+  a warning, so that parsing time stays linear (spaCy's tokenizer is quadratic on them).
+  Lines of 100,000 characters of prose are read as they are.
 - front matter that is not closed, not YAML, or not a mapping: ``InputError`` naming the line.
   Front matter scalars stay strings (``id: 0012`` is "0012", ``published: 2017-02-30`` is not
   a YAML crash); a date that is not a real date gives a warning and an unknown date.
@@ -54,7 +58,7 @@ import yaml
 from .errors import DuplicateArticleError, InputError
 
 __all__ = ["Article", "iter_articles", "read_article_bytes", "parse_date", "ARTICLE_SUFFIXES",
-           "MAX_CHARS", "MAX_BYTES"]
+           "MAX_CHARS", "MAX_BYTES", "MAX_RUN_CHARS"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,12 @@ METADATA_KEYS = ("id", "title", "published", "source", "publisher")
 _MAX_ID_CHARS = 200
 #: Front matter is a few lines of metadata; more than this is not front matter.
 MAX_FRONT_MATTER_CHARS = 64 * 1024
+#: Runs of more characters than this without a space (base64, minified code, separator lines
+#: of '=' or '*') are broken with a space every MAX_RUN_CHARS characters: no word of prose is
+#: that long, and spaCy's tokenizer takes quadratic time on long runs of punctuation (4,000
+#: '=' take seconds, 100,000 would take most of an hour).
+MAX_RUN_CHARS = 100
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN_CHARS + 1))
 
 _BINARY_MAGIC = {
     b"\x89PNG": "PNG image", b"%PDF": "PDF document", b"PK\x03\x04": "ZIP archive",
@@ -325,6 +335,17 @@ def _meta_str(meta: dict, key: str, warnings: list[str]) -> str | None:
     return s or None
 
 
+def _break_long_runs(body: str, warnings: list[str]) -> str:
+    runs = [len(m) for m in _LONG_RUN.findall(body)]
+    if not runs:
+        return body
+    warnings.append(f"{len(runs)} run(s) of more than {MAX_RUN_CHARS} characters without a "
+                    f"space (the longest {max(runs):,}) broken with a space every "
+                    f"{MAX_RUN_CHARS}: they are not prose")
+    return _LONG_RUN.sub(lambda m: " ".join(m[0][i:i + MAX_RUN_CHARS]
+                                            for i in range(0, len(m[0]), MAX_RUN_CHARS)), body)
+
+
 def _build(meta: dict, text: str, body_offset: int, *, default_id: str, origin: str,
            warnings: list[str], published: dt.date | None) -> Article:
     unknown = sorted(str(k)[:40] for k in meta if k not in METADATA_KEYS and k != "text")
@@ -337,6 +358,7 @@ def _build(meta: dict, text: str, body_offset: int, *, default_id: str, origin: 
             pub = parse_date(meta["published"])
         except ValueError as e:
             warnings.append(f"{e}; the publication date is left unknown")
+    text = text[:body_offset] + _break_long_runs(text[body_offset:], warnings)
     body_start = body_offset
     # A dateline is always taken off the body (its words are not a sentence of the article);
     # it gives the publication date only when the metadata does not.
