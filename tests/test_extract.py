@@ -340,3 +340,29 @@ def test_wire_story_dateline_inverted_source_and_anaphora():
         [("Airstrike", "Raqqa", "2017-05-24")]
     assert ("Ryan Dillon", "spokesman", "Combined Joint Task Force – Operation Inherent Resolve") in \
         {(m.person[1], m.role, m.organization[1]) for m in f.memberships}
+
+
+@pytest.mark.parametrize("text,published,expected", [
+    ("\nIraqi forces launch an offensive to retake Tal Afar from ISIL, Prime Minister Haider "
+     "al-Abadi announces.\n", dt.date(2017, 8, 20), ("Offensive", "Tal Afar", "2017-08-20")),
+    ("A suicide bomber kills at least 50 people at a wedding in Gaziantep, Turkey.",
+     dt.date(2016, 8, 21), ("Bombing", "Gaziantep", "2016-08-21")),
+    ("Kurdish Peshmerga forces, backed by U.S.-led airstrikes, recapture the town of Sinjar from "
+     "ISIL.", dt.date(2015, 11, 13), ("Capture", "Sinjar", "2015-11-13")),
+])
+def test_current_events_items(text, published, expected):
+    got = ops(text, published)
+    assert [(o.op_type, o.places[0][1], o.time.value) for o in got] == [expected]
+
+
+def test_headline_attribution_at_the_end():
+    got = claims("\nIraqi forces launch an offensive to retake Tal Afar from ISIL, Prime Minister "
+                 "Haider al-Abadi announces.\n", dt.date(2017, 8, 20))
+    assert got == [(["Haider al-Abadi"], "Iraqi forces launch an offensive to retake Tal Afar "
+                    "from ISIL", "Confirmed")]
+
+
+def test_a_purpose_clause_does_not_lend_its_tense():
+    got = ops("Iraqi Prime Minister Haider al-Abadi arrives in Mosul to congratulate the armed "
+              "forces on the city's liberation from ISIL.", dt.date(2017, 7, 10))
+    assert [o.time for o in got] == [None]

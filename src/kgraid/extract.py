@@ -600,7 +600,7 @@ class _Extractor:
         if self.published is None:
             return None
         verb = self._clause_verb(trigger)
-        while verb.tag_ in ("VBG", "VB") and verb.dep_ in ("advcl", "xcomp", "pcomp", "conj") \
+        while verb.tag_ == "VBG" and verb.dep_ in ("advcl", "pcomp", "conj") \
                 and verb.head is not verb:
             verb = self._clause_verb(verb.head)  # "is killed while taking part in ..."
         aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
@@ -1058,7 +1058,15 @@ class _Extractor:
                     doc[k].pos_ == "VERB" and any(c.dep_ == "nsubj" for c in doc[k].children)):
                 continue  # a well-parsed verb is handled by the reporting-verb rule
             lemma = _HEADLINE_VERBS[doc[k].lower_]
-            statement = self._clean_statement(doc[k:sent.end].text)
+            rest = [t for t in doc[k + 1:sent.end] if not (t.is_punct or t.is_space)]
+            if not rest:
+                # "CLAUSE, Prime Minister Haider al-Abadi announces.": the clause before
+                comma = max((t.i for t in doc[sent.start:m.start] if t.text == ","), default=None)
+                if comma is None:
+                    continue
+                statement = self._clean_statement(doc[sent.start:comma].text)
+            else:
+                statement = self._clean_statement(doc[k:sent.end].text)
             about = self._about(sent.start, sent.end)
             if about is None and lemma == "claim" and self.facts.operations:
                 about = len(self.facts.operations) - 1

@@ -221,13 +221,14 @@ class MentionIndex:
                 continue
             existing = list({id(self.by_token[i]): self.by_token[i]
                              for i in range(j, k) if i in self.by_token}.values())
-            if existing and (frame_near or any(m.key[0] not in ("Person",) for m in existing)):
+            if existing and (frame_near or any(
+                    m.key[0] == "Place" or self.gz.lookup(m.text) is not None for m in existing)):
                 continue  # already named: the model's reading stands
             name = _strip_name(doc[j:k].text)
             entry = self.gz.lookup(name)
             if entry is not None and entry.kind != "Place":
                 continue
-            for m in existing:  # "the village of Deir al-Zour" read as a person
+            for m in existing:  # "the town of Sinjar" read as a person or an organization
                 if m in self.mentions:
                     self.mentions.remove(m)
                 for i in range(m.start, m.end):
