@@ -366,3 +366,17 @@ def test_a_purpose_clause_does_not_lend_its_tense():
     got = ops("Iraqi Prime Minister Haider al-Abadi arrives in Mosul to congratulate the armed "
               "forces on the city's liberation from ISIL.", dt.date(2017, 7, 10))
     assert [o.time for o in got] == [None]
+
+
+def test_parenthetical_attribution_keeps_the_whole_statement():
+    text = ("SECRETARY OF DEFENSE ASH CARTER: Indeed, the U.S. military killed several key ISIL "
+            "terrorists this week, including, we believe, Haji Imam who was an ISIL senior leader.")
+    got = claims(text)
+    assert any(g[0] == ["Ash Carter"] and g[1].endswith("including Haji Imam who was an ISIL "
+                                                         "senior leader") for g in got)
+
+
+def test_member_adds_nothing_to_a_known_role():
+    got = memberships("U.S. forces killed Abu Afghan al-Masri, a senior Al Qaeda leader. Al-Masri "
+                      "originally joined Al Qaeda in Afghanistan.")
+    assert got == {("Abu Afghan al-Masri", "senior leader", "Al-Qaeda")}

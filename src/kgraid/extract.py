@@ -239,9 +239,12 @@ class _Extractor:
                         sent: Span, rule: str, conf: float) -> None:
         if org is None or person[0] != "Person" or org[0] != "Organization":
             return
-        for m in self.facts.memberships:
-            if (m.person, m.role, m.organization) == (person, role, org):
-                return
+        for m in list(self.facts.memberships):
+            if (m.person, m.organization) == (person, org):
+                if m.role == role or role == "member":
+                    return  # "member" adds nothing to a role already known
+                if m.role == "member":
+                    self.facts.memberships.remove(m)
         self.facts.memberships.append(Membership(person, role, org, self.mx.evidence(sent),
                                                  f"membership/{rule}@1", conf))
 
@@ -986,7 +989,14 @@ class _Extractor:
                     k -= 1
                 if k < sent.start:
                     continue
-                statement = self._clean_statement(doc[sent.start:k + 1].text)
+                after = v.i + 1
+                if after < sent.end and doc[after].text == "," and doc[first - 1].text == "," \
+                        and any(not (t.is_punct or t.is_space) for t in doc[after + 1:sent.end]):
+                    # parenthetical: "..., including, we believe, Haji Imam who ..."
+                    statement = self._clean_statement(
+                        doc[sent.start:first - 1].text + " " + doc[after + 1:sent.end].text)
+                else:
+                    statement = self._clean_statement(doc[sent.start:k + 1].text)
                 rule = "inverted-attribution"
             else:
                 dobj = next((c for c in v.children if c.dep_ == "dobj"), None)
