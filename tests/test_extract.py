@@ -377,6 +377,7 @@ def test_parenthetical_attribution_keeps_the_whole_statement():
 
 
 def test_member_adds_nothing_to_a_known_role():
-    got = memberships("U.S. forces killed Abu Afghan al-Masri, a senior Al Qaeda leader. Al-Masri "
-                      "originally joined Al Qaeda in Afghanistan.")
+    got = memberships("U.S. forces conducted a precision airstrike near Sirmata, Syria that killed "
+                      "Abu Afghan al-Masri, a senior Al Qaeda leader, in Syria. Al-Masri, an "
+                      "Egyptian, originally joined Al Qaeda in Afghanistan.")
     assert got == {("Abu Afghan al-Masri", "senior leader", "Al-Qaeda")}
