@@ -200,26 +200,56 @@ def _operation_merges(store: ox.Store, blocked: set[frozenset[str]]
     return decided
 
 
-def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str]) -> None:
-    """Replace ``old`` by ``new`` in ``graphs``; old's labels become new's altLabels."""
-    o, n = ox.NamedNode(old), ox.NamedNode(new)
-    for g in graphs:
-        gn = ox.NamedNode(g)
-        quads = list(store.quads_for_pattern(o, None, None, gn)) + \
-            list(store.quads_for_pattern(None, None, o, gn))
-        adds = []
-        for q in quads:
-            s = n if q.subject == o else q.subject
-            obj = n if q.object == o else q.object
-            p = _ALT if (q.subject == o and q.predicate == _LABEL) else q.predicate
-            adds.append(ox.Quad(s, p, obj, gn))
-        for q in quads:
-            store.remove(q)
-        store.extend(adds)
+def _term(t: ox.NamedNode | ox.Literal) -> str:
+    """An RDF term in SPARQL syntax, written by pyoxigraph's own serializer (which escapes
+    literals and rejects IRIs that are not IRIs): terms, never raw strings, go into updates."""
+    return str(t)
 
 
-def _record(store: ox.Store, merged: str, canon: str, rule: str, labels: list[str],
-            graphs: list[str], original_labels: list[str]) -> None:
+def _quads_block(quads: list[ox.Quad]) -> str:
+    by_graph: dict[str, list[str]] = defaultdict(list)
+    for q in quads:
+        by_graph[_term(q.graph_name)].append(
+            f"{_term(q.subject)} {_term(q.predicate)} {_term(q.object)} .")
+    return " ".join(f"GRAPH {g} {{ {' '.join(ts)} }}" for g, ts in by_graph.items())
+
+
+def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
+             record: list[ox.Quad] = (), *, label_to_alt: bool = True,
+             alt_to_label: frozenset[str] = frozenset(), then: str = "") -> None:
+    """Replace ``old`` by ``new`` in ``graphs``, write ``record`` and run ``then`` — one SPARQL
+    update request, which pyoxigraph applies as one transaction: a build killed here leaves
+    either all of it or none of it.
+    ``old``'s rdfs:label becomes an altLabel of ``new`` (or back, for unmerge)."""
+    o, n = _term(ox.NamedNode(old)), _term(ox.NamedNode(new))
+    rows = " ".join(f"({_term(ox.NamedNode(g))})" for g in graphs)
+    label, alt = _term(_LABEL), _term(_ALT)
+    p2 = f"IF(?s = {o} && ?p = {label}, {alt}, ?p)"
+    if alt_to_label:
+        back = " || ".join(f"?o = {_term(ox.Literal(x))}" for x in sorted(alt_to_label))
+        p2 = f"IF(?s = {o} && ?p = {alt} && ({back}), {label}, ?p)"
+    if not label_to_alt and not alt_to_label:
+        p2 = "?p"
+    update = f"""
+      DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }}
+      INSERT {{ GRAPH ?g {{ ?s2 ?p2 ?o2 }} {_quads_block(list(record))} }}
+      WHERE {{
+        VALUES (?g) {{ {rows} }}
+        GRAPH ?g {{ ?s ?p ?o FILTER(?s = {o} || ?o = {o}) }}
+        BIND(IF(?s = {o}, {n}, ?s) AS ?s2)
+        BIND(IF(?o = {o}, {n}, ?o) AS ?o2)
+        BIND({p2} AS ?p2)
+      }}"""
+    if then:
+        update += " ;\n" + then
+    if graphs:
+        store.update(update)
+    elif record:
+        store.extend(record)
+
+
+def _record_quads(merged: str, canon: str, rule: str, labels: list[str],
+                  graphs: list[str], original_labels: list[str]) -> list[ox.Quad]:
     g = ox.NamedNode(MERGES_GRAPH)
     node = ox.NamedNode(f"{BASE}merge/{hashlib.sha1((merged + '|' + canon).encode()).hexdigest()[:16]}")
     quads = [ox.Quad(node, _RDF_TYPE, _MERGE, g),
@@ -229,7 +259,7 @@ def _record(store: ox.Store, merged: str, canon: str, rule: str, labels: list[st
     quads += [ox.Quad(node, _P["matchedLabel"], ox.Literal(lb), g) for lb in labels]
     quads += [ox.Quad(node, _P["inGraph"], ox.NamedNode(x), g) for x in graphs]
     quads += [ox.Quad(node, _P["originalLabel"], ox.Literal(lb), g) for lb in original_labels]
-    store.extend(quads)
+    return quads
 
 
 def _labels_in(store: ox.Store, iri: str, graphs: list[str]) -> list[str]:
@@ -258,11 +288,11 @@ def resolve_store(store) -> dict:
         graphs = _graphs_mentioning(raw, merged)
         if graphs:
             labels = _labels_in(raw, merged, graphs)
-            _rewrite(raw, merged, canon, graphs)
             g = ox.NamedNode(MERGES_GRAPH)
-            raw.extend([ox.Quad(ox.NamedNode(node), _P["inGraph"], ox.NamedNode(x), g)
-                        for x in graphs] + [ox.Quad(ox.NamedNode(node), _P["originalLabel"],
-                                                    ox.Literal(lb), g) for lb in labels])
+            record = [ox.Quad(ox.NamedNode(node), _P["inGraph"], ox.NamedNode(x), g)
+                      for x in graphs] + [ox.Quad(ox.NamedNode(node), _P["originalLabel"],
+                                                  ox.Literal(lb), g) for lb in labels]
+            _rewrite(raw, merged, canon, graphs, record)
             reapplied += 1
     blocked = _blocked(raw)
     entity = _entity_merges(_nodes(raw), blocked)
@@ -270,8 +300,8 @@ def resolve_store(store) -> dict:
     for merged, canon, rule, labels in entity + ops:
         graphs = _graphs_mentioning(raw, merged)
         original = _labels_in(raw, merged, graphs)
-        _rewrite(raw, merged, canon, graphs)
-        _record(raw, merged, canon, rule, labels, graphs, original)
+        _rewrite(raw, merged, canon, graphs,
+                 _record_quads(merged, canon, rule, labels, graphs, original))
     log.info("resolution: %d entity merges, %d operation merges, %d re-applied",
              len(entity), len(ops), reapplied)
     return {"merges": {"entities": len(entity) + sum(1 for m in existing
@@ -300,29 +330,20 @@ def unmerge(store, a: str, b: str) -> dict:
             continue
         nn = ox.NamedNode(node)
         graphs = [q.object.value for q in raw.quads_for_pattern(nn, _P["inGraph"], None, g)]
-        originals = {q.object.value for q in raw.quads_for_pattern(nn, _P["originalLabel"], None, g)}
+        originals = frozenset(q.object.value for q in
+                              raw.quads_for_pattern(nn, _P["originalLabel"], None, g))
         c, m = ox.NamedNode(canon), ox.NamedNode(merged)
-        for gi in graphs:
-            gn = ox.NamedNode(gi)
-            quads = list(raw.quads_for_pattern(c, None, None, gn)) + \
-                list(raw.quads_for_pattern(None, None, c, gn))
-            adds = []
-            for q in quads:
-                s = m if q.subject == c else q.subject
-                o = m if q.object == c else q.object
-                p = q.predicate
-                if q.subject == c and p == _ALT and q.object.value in originals:
-                    p = _LABEL
-                adds.append(ox.Quad(s, p, o, gn))
-            for q in quads:
-                raw.remove(q)
-            raw.extend(adds)
-        for q in list(raw.quads_for_pattern(nn, None, None, g)):
-            raw.remove(q)
         block = ox.NamedNode(node + "/blocked")
-        raw.extend([ox.Quad(block, _RDF_TYPE, _NO_MERGE, g),
-                    ox.Quad(block, _P["canonical"], c, g),
-                    ox.Quad(block, _P["mergedFrom"], m, g)])
+        record = [ox.Quad(block, _RDF_TYPE, _NO_MERGE, g), ox.Quad(block, _P["canonical"], c, g),
+                  ox.Quad(block, _P["mergedFrom"], m, g)]
+        # the canonical node's own facts in those graphs would move too: only graphs where the
+        # merge put it are listed, and there it stood for the merged node alone
+        forget = f"DELETE WHERE {{ GRAPH {_term(g)} {{ {_term(nn)} ?p ?o }} }}"
+        if graphs:
+            _rewrite(raw, canon, merged, graphs, record, label_to_alt=False,
+                     alt_to_label=originals, then=forget)
+        else:
+            raw.update(f"INSERT DATA {{ {_quads_block(record)} }} ;\n{forget}")
         return {"unmerged": merged, "from": canon, "graphs": len(graphs)}
     raise KgraidError(f"no merge between <{a}> and <{b}>; 'kgraid merges --store ...' lists them")
 
