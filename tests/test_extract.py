@@ -381,3 +381,12 @@ def test_member_adds_nothing_to_a_known_role():
                       "Abu Afghan al-Masri, a senior Al Qaeda leader, in Syria. Al-Masri, an "
                       "Egyptian, originally joined Al Qaeda in Afghanistan.")
     assert got == {("Abu Afghan al-Masri", "senior leader", "Al-Qaeda")}
+
+
+def test_two_trailing_attributions_split_the_statement():
+    got = claims("The Syrian city of Raqqa has been liberated from the Islamic State of Iraq and "
+                 "Syria, the coalition's Syrian Democratic Forces partners announced today, "
+                 "Combined Joint Task Force Operation Inherent Resolve officials reported.")
+    statement = "The Syrian city of Raqqa has been liberated from the Islamic State of Iraq and Syria"
+    assert (["Syrian Democratic Forces"], statement, "Confirmed") in got
+    assert any(g[1] == statement and "officials" in g[0][0] for g in got)

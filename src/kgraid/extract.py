@@ -959,6 +959,15 @@ class _Extractor:
                 # "They targeted a senior ISIS official, reported CBS News."
                 inverted_obj = next((c for c in v.children if c.dep_ in ("dobj", "nsubj")
                                      and c.i > v.i), None)
+            if subj is None and inverted_obj is None and v.i - 1 > sent.start and \
+                    doc[v.i - 1].pos_ in ("NOUN", "PROPN") and any(
+                        t.text == "," for t in doc[max(sent.start, v.i - 9):v.i - 1]):
+                # ", the coalition's Syrian Democratic Forces partners announced today,": the
+                # parser hung the subject elsewhere; the noun right before the verb is it
+                subj = doc[v.i - 1]
+                loose_subject = True
+            else:
+                loose_subject = False
             if subj is None and inverted_obj is None:
                 continue
             src_tok = subj or inverted_obj
@@ -984,6 +993,8 @@ class _Extractor:
                     and doc[subj.left_edge.i - 1].text == ","):
                 # inverted: "CLAUSE, officials said" / "CLAUSE, said a resident"
                 first = min(v.i, subj.left_edge.i if subj is not None and subj.i < v.i else v.i)
+                if loose_subject:
+                    first = max(t.i for t in doc[sent.start:v.i] if t.text == ",") + 1
                 k = min([first] + self._inverted_starts(sent)) - 1
                 while k >= sent.start and doc[k].is_punct:
                     k -= 1
@@ -1091,6 +1102,9 @@ class _Extractor:
             if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and \
                     not any(c.dep_ == "ccomp" and c.i > v.i for c in v.children):
                 subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+                if subj is None and v.i - 1 > sent.start and \
+                        self.doc[v.i - 1].pos_ in ("NOUN", "PROPN"):
+                    subj = self.doc[v.i - 1]
                 first = min(v.i, subj.left_edge.i) if subj is not None and subj.i < v.i else v.i
                 if first - 1 >= sent.start and doc_text(self.doc[first - 1]) == ",":
                     out.append(first)
