@@ -1,0 +1,200 @@
+"""Every query of ``queries/`` on a synthetic store: kgraid (pyoxigraph) vs rdflib in memory.
+
+kgraid side: :func:`kgraid.query.run_query` on the on-disk store, exactly what
+``kgraid query FILE --store DB`` runs (rows converted to rdflib terms included); one warm-up,
+then the median of ``--runs`` runs. rdflib side, in a separate process so its memory is its
+own: the same quads loaded from N-Quads into an ``rdflib.Dataset`` whose default graph is the
+union (as kgraid's), then the median of up to ``--runs`` runs of each query within a time
+budget (a single run when the first takes more than half the cap); a query that exceeds
+``--rdflib-cap`` seconds is stopped and reported as "> cap", so its speed-up is a lower bound.
+Row counts of both sides are compared.
+
+Queries are run without bindings: the files in ``queries/`` treat every bindable variable as
+optional (``COALESCE``), so an unbound run is the widest, slowest form of each query.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .measure import ROOT, emit, median_time, peak_rss_mb, run_child
+
+log = logging.getLogger(__name__)
+
+
+def query_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.rq"))
+
+
+def _count(result: Any) -> int:
+    kind = getattr(result, "kind", None)
+    if kind == "ask":
+        return int(bool(result.boolean))
+    return len(result)
+
+
+#: Address-space limit of a query worker: a query that blows up fails with MemoryError
+#: instead of taking the machine's memory from everything else.
+MEMORY_CAP = 8 * 2 ** 30
+
+
+def _cap_memory() -> None:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float) -> dict[str, Any]:
+    """In its own process: one warm-up and up to ``runs`` timed runs of one query."""
+    from kgraid.query import run_query
+    from kgraid.store import KgStore
+
+    _cap_memory()
+    store = KgStore(store_dir, read_only=True)
+    try:
+        med, times, result = median_time(lambda: run_query(query, store=store), runs=runs,
+                                         warmup=1, budget=budget)
+    except MemoryError:
+        return {"median_s": None, "error": f"out of memory (cap {MEMORY_CAP / 2 ** 30:.0f} GiB)"}
+    return {"median_s": med, "runs": len(times), "rows": _count(result),
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def run_kgraid(store_dir: Path, files: list[Path], runs: int, budget: float,
+               cap: float = 120.0) -> dict[str, dict[str, Any]]:
+    """Every query in its own worker process, stopped after ``cap`` seconds."""
+    import subprocess
+
+    out: dict[str, dict[str, Any]] = {}
+    for f in files:
+        cmd = [sys.executable, "-m", "bench.queries", "--kgraid-worker", str(store_dir),
+               "--runs", str(runs), "--budget", str(budget), str(f)]
+        try:
+            r = run_child(cmd, cwd=ROOT, timeout=cap)
+        except subprocess.TimeoutExpired:
+            out[f.name] = {"median_s": None, "capped_at_s": cap, "rows": None}
+        else:
+            if r.returncode != 0:
+                out[f.name] = {"median_s": None, "rows": None,
+                               "error": r.stderr.strip().splitlines()[-1][:300]
+                               if r.stderr.strip() else f"exit {r.returncode}"}
+            else:
+                out[f.name] = json.loads(r.stdout.strip().splitlines()[-1])
+        log.info("kgraid  %-40s %s", f.name, out[f.name])
+    return out
+
+
+# ---------------------------------------------------------------------- rdflib worker
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _Timeout
+
+
+def rdflib_worker(nquads: Path, files: list[Path], runs: int, budget: float, cap: float,
+                  ) -> dict[str, Any]:
+    """Runs in its own process: load, then time each query; prints one JSON object."""
+    from rdflib import Dataset
+
+    from kgraid.query import load_query
+
+    _cap_memory()
+    t = time.perf_counter()
+    ds = Dataset(default_union=True)
+    ds.parse(str(nquads), format="nquads")
+    load_s = time.perf_counter() - t
+    load_rss = peak_rss_mb()
+    signal.signal(signal.SIGALRM, _alarm)
+    results: dict[str, Any] = {}
+    for f in files:
+        text = load_query(f)
+        times: list[float] = []
+        rows = None
+        try:
+            while len(times) < max(1, runs) and (not times or sum(times) < budget):
+                signal.alarm(int(cap) + 1)
+                t = time.perf_counter()
+                res = ds.query(text)
+                rows = (int(bool(res.askAnswer)) if res.type == "ASK" else len(list(res)))
+                times.append(time.perf_counter() - t)
+                signal.alarm(0)
+                if times[0] > cap / 2:
+                    break  # slow: one run is the figure
+            results[f.name] = {"median_s": statistics.median(times), "runs": len(times),
+                               "rows": rows}
+        except _Timeout:
+            signal.alarm(0)
+            results[f.name] = {"median_s": None, "capped_at_s": cap, "runs": 0, "rows": None}
+        except MemoryError:
+            signal.alarm(0)
+            results[f.name] = {"median_s": None, "runs": 0, "rows": None,
+                               "error": f"out of memory (cap {MEMORY_CAP / 2 ** 30:.0f} GiB)"}
+        except Exception as e:  # rdflib may not support a construct oxigraph does
+            signal.alarm(0)
+            results[f.name] = {"median_s": None, "error": f"{type(e).__name__}: {e}"[:300],
+                               "runs": len(times), "rows": rows}
+        print(f"rdflib {f.name}: {results[f.name]}", file=sys.stderr, flush=True)
+    return {"load_s": load_s, "load_peak_rss_mb": load_rss, "peak_rss_mb": peak_rss_mb(),
+            "triples": len(ds), "queries": results}
+
+
+def run_rdflib(nquads: Path, files: list[Path], runs: int, budget: float, cap: float,
+               ) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench.queries", "--rdflib-worker", str(nquads),
+           "--runs", str(runs), "--budget", str(budget), "--rdflib-cap", str(cap),
+           *map(str, files)]
+    r = run_child(cmd, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError(f"rdflib worker failed: {r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def compare(kg: dict[str, dict[str, Any]], rl: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for name, k in kg.items():
+        r = rl["queries"].get(name, {})
+        ks, rs = k.get("median_s"), r.get("median_s")
+        speedup, bound = None, ""
+        if ks is not None and rs is not None:
+            speedup = rs / ks
+        elif ks is not None and "capped_at_s" in r:
+            speedup, bound = r["capped_at_s"] / ks, ">"
+        rows.append({"query": name, "kgraid_s": ks, "kgraid_rows": k.get("rows"),
+                     "kgraid_capped_at_s": k.get("capped_at_s"),
+                     "kgraid_error": k.get("error"),
+                     "rdflib_s": rs, "rdflib_capped": "capped_at_s" in r,
+                     "rdflib_error": r.get("error"), "rdflib_rows": r.get("rows"),
+                     "speedup": speedup, "speedup_bound": bound})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.queries")
+    p.add_argument("--rdflib-worker", type=Path, metavar="NQUADS")
+    p.add_argument("--kgraid-worker", type=Path, metavar="STORE")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--budget", type=float, default=30.0)
+    p.add_argument("--rdflib-cap", type=float, default=120.0)
+    p.add_argument("files", nargs="*", type=Path)
+    args = p.parse_args(argv)
+    if args.kgraid_worker:
+        emit(kgraid_worker(args.kgraid_worker, args.files[0], args.runs, args.budget))
+        return 0
+    if args.rdflib_worker:
+        emit(rdflib_worker(args.rdflib_worker, args.files, args.runs, args.budget,
+                           args.rdflib_cap))
+        return 0
+    p.error("use python -m bench.run --only queries")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
