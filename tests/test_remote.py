@@ -272,3 +272,40 @@ def test_hash_is_sent_last() -> None:
     lines = body.decode().strip().splitlines()
     assert content_hash == "the-hash"
     assert str(KGR.contentHash) in lines[-1] and len(lines) == 8
+
+
+# ------------------------------------------------------------------ a whole build
+def test_build_into_remote_store_equals_local(remote: RemoteStore) -> None:
+    from pathlib import Path
+
+    from kgraid.pipeline import build
+    from kgraid.store import KgStore
+
+    articles = Path(__file__).resolve().parent.parent / "data" / "articles"
+    local = KgStore(None)
+    first = build([articles], local)
+    report = build([articles], remote)
+    assert report.count("built") == first.count("built") >= 2
+    names = local.graph_names()
+    assert remote.graph_names() == names
+    for name in names:
+        assert isomorphic(remote.graph(name), local.graph(name)), name
+    n = len(remote)
+    # Re-run: every article is unchanged (hashes read from the server), nothing is sent.
+    sent = remote.written
+    again = build([articles], remote)
+    assert again.count("skipped") == first.count("built") and remote.written == sent
+    # Forced re-run: the same graphs are PUT again; the server holds the same triples.
+    build([articles], remote, force=True)
+    assert remote.written == sent + first.count("built") and len(remote) == n
+
+
+def test_replace_ntriples_matches_replace_graph(remote: RemoteStore) -> None:
+    g = article("n1", "Nadia Murad", "hash-n1")
+    assert remote.replace_ntriples(str(g.identifier), g.serialize(format="nt",
+                                                                  encoding="utf-8")) == len(g)
+    remote.flush()
+    assert isomorphic(remote.graph(str(g.identifier)), g)
+    assert remote.article_hash("n1") == "hash-n1"
+    with pytest.raises(EndpointError, match="not valid N-Triples"):
+        remote.replace_ntriples("https://e/g", b"<a> <b> .")

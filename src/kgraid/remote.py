@@ -266,6 +266,27 @@ class RemoteStore:
             self.flush()
         return len(graph)
 
+    def replace_ntriples(self, iri: str, ntriples: bytes) -> int:
+        """Like :meth:`replace_graph` for a graph already serialized as N-Triples (what the
+        build's workers return): no rdflib round trip. Returns the number of triples."""
+        rest: list[ox.Triple] = []
+        marks: list[ox.Triple] = []
+        content_hash = None
+        try:
+            for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+                if t.predicate.value == _HASH:
+                    marks.append(t)
+                    content_hash = t.object.value
+                else:
+                    rest.append(t)
+        except SyntaxError as e:
+            raise EndpointError(f"graph <{iri}>: not valid N-Triples: {e}") from e
+        body = ox.serialize(rest + marks, format=ox.RdfFormat.N_TRIPLES) or b""
+        self._pending.append(_Pending(iri, body, content_hash))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return len(rest) + len(marks)
+
     def _put(self, item: _Pending) -> None:
         r = self._request("PUT", self.store_url, params={"graph": item.iri}, content=item.body,
                           headers={"Content-Type": _NTRIPLES})
