@@ -109,6 +109,14 @@ def test_missing_file_is_an_input_error_naming_it(tmp_path: Path) -> None:
     assert isinstance(err, InputError) and "no such file" in str(err)
 
 
+@pytest.mark.parametrize("name", ["a\x00b.md", "x" * 5000 + ".md", "x" * 5000 + ".jsonl",
+                                  "x" * 5000])
+def test_unusable_path_names_are_input_errors(tmp_path: Path, name: str) -> None:
+    got = list(iter_articles([str(tmp_path / name), tmp_path]))
+    assert isinstance(got[0], InputError) and len(got) == 1
+    assert len(str(got[0])) < 800
+
+
 def test_stdin(tmp_path: Path) -> None:
     (art,) = list(iter_articles(["-"], stdin=io.BytesIO(b"From stdin."), stdin_id="piped"))
     assert isinstance(art, Article) and art.id == "piped" and art.origin == "<stdin>"

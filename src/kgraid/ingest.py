@@ -483,7 +483,12 @@ def _expand(inputs: Iterable[str | Path]) -> Iterator[Path | str | InputError]:
             yield "-"
             continue
         p = Path(item)
-        if p.is_dir():
+        try:
+            is_dir = p.is_dir()
+        except (OSError, ValueError) as e:  # a name too long, a NUL byte in it
+            yield InputError(str(item)[:300], f"is not a usable path: {e.args[-1]}")
+            continue
+        if is_dir:
             yield from _walk(p)
         else:
             yield p
@@ -526,8 +531,9 @@ def _read_file(path: Path) -> bytes:
         raise InputError(origin, "no such file or directory") from None
     except IsADirectoryError:
         raise InputError(origin, "is a directory") from None
-    except OSError as e:
-        raise InputError(origin, f"cannot be read: {e.strerror or e}") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the name
+        raise InputError(origin[:300], f"cannot be read: {getattr(e, 'strerror', None) or e}"
+                         ) from None
     if len(data) > MAX_BYTES:
         raise InputError(origin, f"is more than {MAX_BYTES:,} bytes (not read); split it or "
                                  "strip its boilerplate first")
@@ -551,10 +557,10 @@ def _read_one(item: Path | str, *, published: dt.date | None, stdin: BinaryIO | 
     if path.suffix.lower() in JSONL_SUFFIXES:
         try:
             f = path.open("rb")
-        except OSError as e:
-            yield InputError(str(path), "no such file or directory"
+        except (OSError, ValueError) as e:
+            yield InputError(str(path)[:300], "no such file or directory"
                              if isinstance(e, FileNotFoundError)
-                             else f"cannot be read: {e.strerror or e}")
+                             else f"cannot be read: {getattr(e, 'strerror', None) or e}")
             return
         with f:
             yield from _iter_jsonl(f, str(path), path.stem)
