@@ -274,14 +274,23 @@ from kgraid.resolve import resolve_store
 from kgraid.store import KgStore
 
 class KillAt:
-    """The real store, and a real SIGKILL just before its n-th ``remove`` call."""
+    """The real store, and a real SIGKILL just before its n-th write (remove, extend or
+    update): resolution is killed between two of its writes."""
     def __init__(self, inner, n):
         self.inner, self.n, self.calls = inner, n, 0
-    def remove(self, quad):
+    def _tick(self):
         self.calls += 1
         if self.calls == self.n:
             os.kill(os.getpid(), signal.SIGKILL)
+    def remove(self, quad):
+        self._tick()
         return self.inner.remove(quad)
+    def extend(self, quads):
+        self._tick()
+        return self.inner.extend(quads)
+    def update(self, text):
+        self._tick()
+        return self.inner.update(text)
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
@@ -295,18 +304,12 @@ print("resolution finished without reaching the kill point")
 '''
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "resolve._rewrite removes a merged node's quads one by one and then extends: a kill in "
-    "between leaves an article graph with its content hash but without those triples, and "
-    "the re-run skips it as unchanged. Fix: make each graph's rewrite one transaction (one "
-    "SPARQL UPDATE, or drop the graph's kgr:contentHash first and put it back last so that "
-    "a torn graph is rebuilt)."))
 def test_sigkill_inside_resolution_rewrite_then_rerun_completes(corpus, references,
                                                                  tmp_path) -> None:
     _, full, plain_store = references
     store = tmp_path / "kg.db"
     shutil.copytree(plain_store, store)
-    proc = subprocess.run([sys.executable, "-c", KILL_IN_RESOLVE, str(store), "3"],
+    proc = subprocess.run([sys.executable, "-c", KILL_IN_RESOLVE, str(store), "2"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
     assert cli_build(str(corpus), "--store", str(store)) == 0

@@ -70,6 +70,9 @@ def test_unmerge_restores_and_blocks(tmp_path):
     assert result["graphs"] == 1
     persons = _labels_of(store, "Person")
     assert persons[short] == 1 and persons[full] == 1
+    labels = {r["l"].value for r in store.query(
+        f"SELECT ?l WHERE {{ <{short}> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}")}
+    assert labels == {"Shishani"}  # the canonical label the merge added is gone again
     resolve_store(store)  # a later build must not merge them again
     assert short in _labels_of(store, "Person")
 

@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from .errors import InputError, KgraidError, StoreError
+from .rdfio import check_xml_entities
 from .query import _from_ox, open_read_only
 from .rdf import BASE, PREFIXES
 from .store import KgStore
@@ -176,10 +177,17 @@ def load_rdf(source: str | Path | bytes | IO[bytes], *, fmt: ox.RdfFormat | None
             fmt = fmt or rdf_format_for(path)
             if not path.is_file():
                 raise InputError(label, "no such file")
+            if fmt == ox.RdfFormat.RDF_XML:
+                with path.open("rb") as fh:
+                    check_xml_entities(fh.read(1_000_000), label)
             store.raw.load(path=str(path), format=fmt)
         else:
             if fmt is None:
                 raise InputError(label, "the RDF format must be given for data without a name")
+            if fmt == ox.RdfFormat.RDF_XML:
+                if not isinstance(source, bytes):
+                    source = source.read()
+                check_xml_entities(source, label)
             store.raw.load(source, format=fmt)
     except SyntaxError as e:
         msg = str(e)

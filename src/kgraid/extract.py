@@ -29,7 +29,7 @@ _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": 
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
              "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed"}
-_NUM = r"(?:\d[\d,]*|" + "|".join(sorted((k for k in _NUMBERS if " " not in k and len(k) > 2),
+_NUM = r"(?:\d[\d,]{0,15}|" + "|".join(sorted((k for k in _NUMBERS if " " not in k and len(k) > 2),
                                           key=len, reverse=True)) + r")"
 _QUAL = r"(?:(?P<q>at least|about|around|more than|over|nearly|almost|up to|some|roughly)\s+)?"
 _FIG_PASSIVE = re.compile(

@@ -504,6 +504,30 @@ def _from_ox(term: object) -> Node | None:
         raise QueryError(f"results holding such terms are not supported: {e}") from None
 
 
+def _uses_service(text: str) -> bool:
+    """Does the query call another endpoint? Read from the parsed query, so a 'SERVICE' in
+    a string or a comment does not count; a query rdflib cannot parse is left to the store."""
+    if "service" not in text.lower():
+        return False
+    from rdflib.plugins.sparql.parser import parseQuery
+    try:
+        tree = parseQuery(text)
+    except Exception:  # noqa: BLE001 - pyoxigraph reports the syntax error itself
+        return False
+
+    def walk(node: object) -> bool:
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            return True
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, (str, bytes)):
+            return False
+        if hasattr(node, "__iter__"):  # lists and pyparsing's ParseResults
+            return any(walk(v) for v in node)
+        return False
+    return walk(tree)
+
+
 def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryResult:
     _check_names(query, terms)
     try:
@@ -745,8 +769,12 @@ def _parse_graph(endpoint: str, body: bytes, ctype: str) -> Graph:
 def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str | None = None,
               bindings: Bindings | None = None, timeout: float = DEFAULT_TIMEOUT,
               retries: int = DEFAULT_RETRIES,
-              max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT) -> QueryResult:
+              max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+              allow_service: bool = False) -> QueryResult:
     """Run ``query`` (SPARQL text or a ``.rq`` path) on ``store`` or ``endpoint``.
+
+    On an embedded store a ``SERVICE`` clause (a request to another endpoint, sent by the
+    query engine) is refused unless ``allow_service`` is set.
 
     ``bindings`` maps variable names to values: a ``str`` is a plain literal, an rdflib term
     is itself. On an embedded store the default graph is the union of all graphs; on an
@@ -759,6 +787,9 @@ def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str 
     if (store is None) == (endpoint is None):
         raise QueryError("give exactly one of a store or an endpoint")
     if store is not None:
+        if not allow_service and _uses_service(text):
+            raise QueryError("the query calls a remote endpoint (SERVICE); kgraid does not send "
+                             "requests on a query's behalf unless told to (--allow-service)")
         return _run_embedded(store, text, terms)
     assert endpoint is not None
     return _run_remote(endpoint, text, terms, timeout=timeout, retries=retries,
@@ -800,6 +831,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="output: SPARQL JSON results, CSV, TSV, or a text table (default)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"endpoint request timeout (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let a SERVICE clause of the query call other endpoints (refused by "
+                        "default: kgraid sends no request a user did not ask for)")
     p.set_defaults(func=cmd_query)
     return p
 
@@ -822,7 +856,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     bindings = parse_bindings(args.bind)
     if args.store is not None:
         with open_read_only(args.store) as store:
-            result = run_query(args.query, store=store, bindings=bindings)
+            result = run_query(args.query, store=store, bindings=bindings,
+                               allow_service=args.allow_service)
     else:
         result = run_query(args.query, endpoint=args.endpoint, bindings=bindings,
                            timeout=args.timeout)

@@ -6,13 +6,19 @@ document would be fetched, so such documents are refused with a clear error inst
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
 from .errors import InputError
 
-__all__ = ["FORMATS", "format_for", "load_rdf_file"]
+__all__ = ["FORMATS", "format_for", "load_rdf_file", "check_xml_entities"]
+
+#: Declared entity text allowed in an RDF/XML DTD (namespace shorthands are a few dozen bytes).
+MAX_ENTITY_TEXT = 16_384
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(?P<subset>.*?)\]\s*>", re.S)
+_ENTITY = re.compile(rb"<!ENTITY\s+(?P<pe>%\s+)?(?P<name>[^\s]+)\s+(?P<rest>.*?)>", re.S)
 
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt",
            ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml",
@@ -47,6 +53,31 @@ def _remote_contexts(node: object) -> list[str]:
     return found
 
 
+def check_xml_entities(data: bytes, source: str) -> None:
+    """Refuse an XML document whose DTD could expand without bound or fetch something:
+    entities that reference other entities ('billion laughs'), external (SYSTEM/PUBLIC) or
+    parameter entities, or more declared entity text than namespace shorthands need.
+    Plain entities such as ``<!ENTITY ex "http://example.org/">`` stay allowed."""
+    head = data[:1_000_000]
+    if b"<!DOCTYPE" not in head and b"<!ENTITY" not in head:
+        return
+    m = _DOCTYPE.search(head)
+    subset = m.group("subset") if m else head
+    total = 0
+    for e in _ENTITY.finditer(subset):
+        rest = e.group("rest")
+        if e.group("pe") or re.match(rb"\s*(SYSTEM|PUBLIC)\b", rest):
+            raise InputError(source, "declares an external or parameter XML entity; kgraid "
+                                     "never fetches one: inline it")
+        if b"&" in rest or b"%" in rest:
+            raise InputError(source, "declares XML entities that expand other entities (an "
+                                     "entity-expansion bomb); refused")
+        total += len(rest)
+    if total > MAX_ENTITY_TEXT:
+        raise InputError(source, f"declares {total:,} bytes of XML entities; at most "
+                                 f"{MAX_ENTITY_TEXT:,} are read")
+
+
 def load_rdf_file(path: str | Path) -> Graph:
     """The union of all graphs in an RDF file, as one rdflib Graph."""
     p = Path(path)
@@ -55,6 +86,8 @@ def load_rdf_file(path: str | Path) -> Graph:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(str(p), f"cannot be read: {e.strerror or e}") from None
+    if fmt == "xml":
+        check_xml_entities(data, str(p))
     if fmt == "json-ld":
         try:
             doc = json.loads(data)

@@ -216,7 +216,8 @@ def _quads_block(quads: list[ox.Quad]) -> str:
 
 def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
              record: list[ox.Quad] = (), *, label_to_alt: bool = True,
-             alt_to_label: frozenset[str] = frozenset(), then: str = "") -> None:
+             alt_to_label: frozenset[str] = frozenset(), then: str = "",
+             canon_label: ox.Literal | None = None) -> None:
     """Replace ``old`` by ``new`` in ``graphs``, write ``record`` and run ``then`` — one SPARQL
     update request, which pyoxigraph applies as one transaction: a build killed here leaves
     either all of it or none of it.
@@ -226,13 +227,19 @@ def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
     label, alt = _term(_LABEL), _term(_ALT)
     p2 = f"IF(?s = {o} && ?p = {label}, {alt}, ?p)"
     if alt_to_label:
+        # unmerge: the altLabels the merge made are labels again, and the canonical label the
+        # merge added is dropped (an unbound ?p2 inserts nothing)
         back = " || ".join(f"?o = {_term(ox.Literal(x))}" for x in sorted(alt_to_label))
-        p2 = f"IF(?s = {o} && ?p = {alt} && ({back}), {label}, ?p)"
+        p2 = (f"IF(?s = {o} && ?p = {label}, ?dropped, "
+              f"IF(?s = {o} && ?p = {alt} && ({back}), {label}, ?p))")
     if not label_to_alt and not alt_to_label:
         p2 = "?p"
+    # the canonical node keeps an rdfs:label in every graph it stands in, so each article
+    # graph still conforms on its own
+    keep_label = f". {n} {label} {_term(canon_label)}" if canon_label is not None else ""
     update = f"""
       DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }}
-      INSERT {{ GRAPH ?g {{ ?s2 ?p2 ?o2 }} {_quads_block(list(record))} }}
+      INSERT {{ GRAPH ?g {{ ?s2 ?p2 ?o2 {keep_label} }} {_quads_block(list(record))} }}
       WHERE {{
         VALUES (?g) {{ {rows} }}
         GRAPH ?g {{ ?s ?p ?o FILTER(?s = {o} || ?o = {o}) }}
@@ -260,6 +267,12 @@ def _record_quads(merged: str, canon: str, rule: str, labels: list[str],
     quads += [ox.Quad(node, _P["inGraph"], ox.NamedNode(x), g) for x in graphs]
     quads += [ox.Quad(node, _P["originalLabel"], ox.Literal(lb), g) for lb in original_labels]
     return quads
+
+
+def _canonical_label(store: ox.Store, iri: str) -> ox.Literal | None:
+    labels = sorted(q.object.value for q in
+                    store.quads_for_pattern(ox.NamedNode(iri), _LABEL, None, None))
+    return ox.Literal(labels[0]) if labels else None
 
 
 def _labels_in(store: ox.Store, iri: str, graphs: list[str]) -> list[str]:
@@ -292,7 +305,9 @@ def resolve_store(store) -> dict:
             record = [ox.Quad(ox.NamedNode(node), _P["inGraph"], ox.NamedNode(x), g)
                       for x in graphs] + [ox.Quad(ox.NamedNode(node), _P["originalLabel"],
                                                   ox.Literal(lb), g) for lb in labels]
-            _rewrite(raw, merged, canon, graphs, record)
+            is_entity = "/operation/" not in merged
+            _rewrite(raw, merged, canon, graphs, record, label_to_alt=is_entity,
+                     canon_label=_canonical_label(raw, canon) if is_entity else None)
             reapplied += 1
     blocked = _blocked(raw)
     entity = _entity_merges(_nodes(raw), blocked)
@@ -300,8 +315,11 @@ def resolve_store(store) -> dict:
     for merged, canon, rule, labels in entity + ops:
         graphs = _graphs_mentioning(raw, merged)
         original = _labels_in(raw, merged, graphs)
+        is_entity = rule != "same-operation"
         _rewrite(raw, merged, canon, graphs,
-                 _record_quads(merged, canon, rule, labels, graphs, original))
+                 _record_quads(merged, canon, rule, labels, graphs, original),
+                 label_to_alt=is_entity,
+                 canon_label=_canonical_label(raw, canon) if is_entity else None)
     log.info("resolution: %d entity merges, %d operation merges, %d re-applied",
              len(entity), len(ops), reapplied)
     return {"merges": {"entities": len(entity) + sum(1 for m in existing
