@@ -16,7 +16,6 @@ import argparse
 import csv
 import datetime as dt
 import importlib
-import io
 import json
 import logging
 import os
@@ -303,4 +302,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
-_ = io

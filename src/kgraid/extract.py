@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from . import dates
-from .facts import ArticleFacts, Claim, EntityKey, Evidence, Figure, Membership, Operation
+from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
 from .gazetteer import load_gazetteer, load_table
 from .mentions import Mention, MentionIndex
 
@@ -46,8 +46,8 @@ _FIG_NAMED = re.compile(
     r"\b(?P<subj>[A-Z][\w'’-]+(?:\s+(?:al-|bin\s+|Abu\s+)?[A-Z][\w'’-]+){0,3})\s+(?:was|has been)\s+"
     r"(?:reportedly\s+)?(?P<v>killed|wounded|injured|captured|detained)\b")
 _FIG_OF = re.compile(
-    rf"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
-    rf"(?P<v>killed|wounded|injured|detained|captured)", re.I)
+    r"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
+    r"(?P<v>killed|wounded|injured|detained|captured)", re.I)
 
 _HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attempt", "intend",
                        "vow", "hope", "aim", "continue", "encourage", "help", "prepare", "need",
@@ -62,7 +62,7 @@ _LOCATION_HEADS = {"airport", "airbase", "base", "bridge", "dam", "mosque", "hos
                    "highway", "crossing", "palace", "camp", "headquarters", "district",
                    "town", "city", "village", "province", "area", "region", "governorate",
                    "countryside", "vicinity", "outskirts", "border", "part", "territory",
-                   "district", "desert", "valley", "heart", "capital", "suburb", "neighborhood",
+                   "desert", "valley", "heart", "capital", "suburb", "neighborhood",
                    "zone", "west", "east", "north", "south"}
 _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
              {"Strike", "Airstrike", "DroneStrike"},
@@ -101,10 +101,6 @@ def _nearest_subject(v: Token) -> Token | None:
     if before:
         return max(before, key=lambda c: c.i)
     return subjects[0] if subjects else None
-
-
-def doc_text(tok: Token) -> str:
-    return tok.text
 
 
 def _norm_num(s: str) -> int | None:
@@ -804,7 +800,7 @@ class _Extractor:
         return None
 
     def _actors_targets(self, sent: Span, head: Token) -> tuple[list[EntityKey], list[EntityKey]]:
-        doc, mx = self.doc, self.mx
+        mx = self.mx
         actors: list[EntityKey] = []
         targets: list[EntityKey] = []
         verb = head if head.pos_ == "VERB" else head.head
@@ -927,12 +923,6 @@ class _Extractor:
                     if inner:
                         obj = inner[0]
                 sources = self._source_keys(obj)
-                # the phrase ends where the object's noun phrase ends (not its relative clause)
-                phrase_end = max([obj.i] + [c.i for c in obj.conjuncts] +
-                                 [x.i for c in [obj] + list(obj.conjuncts) for x in c.subtree
-                                  if x.dep_ in ("compound", "amod", "det", "cc", "conj",
-                                                "pobj", "prep", "appos", "punct", "nmod",
-                                                "poss", "case")])
                 end_i = obj.right_edge.i + 1
                 if all(t.is_punct or t.is_space for t in doc[sent.start:tok.i]):
                     # "According to X, CLAUSE.": the clause starts after the first comma
@@ -943,7 +933,6 @@ class _Extractor:
                 statement = self._clean_statement(rest)
                 self._add_claim(sources, statement, "according to", self._hedge("say", sent),
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
-                _ = phrase_end
         self._mistagged_claims(sent)
         for v in sent:
             if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
@@ -1106,7 +1095,7 @@ class _Extractor:
                         self.doc[v.i - 1].pos_ in ("NOUN", "PROPN"):
                     subj = self.doc[v.i - 1]
                 first = min(v.i, subj.left_edge.i) if subj is not None and subj.i < v.i else v.i
-                if first - 1 >= sent.start and doc_text(self.doc[first - 1]) == ",":
+                if first - 1 >= sent.start and self.doc[first - 1].text == ",":
                     out.append(first)
         return out
 
@@ -1190,5 +1179,3 @@ def extract(doc: Doc, *, published: dt.date | None = None, offset: int = 0) -> A
     reported in article coordinates)."""
     return _Extractor(doc, published, offset).run()
 
-
-_ = Evidence

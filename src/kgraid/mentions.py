@@ -30,7 +30,6 @@ _DIRECTIONS = {"northern", "southern", "eastern", "western", "northeast", "north
 _BROAD_TYPES = {"country", "region", "governorate", "province", "river"}
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
-_NAME_PARTICLES = {"al", "el", " al-", "el-", "abu", "bin", "ibn", "bint", "abd", "umm"}
 _SPEAKER = re.compile(r"^\s*(?P<name>[A-Z][A-Z .'\u2019-]{1,60}?)\s*:\s", re.M)
 _HONORIFIC = re.compile(
     r"^(?:MR|MRS|MS|DR|SECRETARY OF DEFENSE|SECRETARY|GENERAL|GEN|ADMIRAL|ADM|COLONEL|COL|"
@@ -205,7 +204,7 @@ class MentionIndex:
             j = tok.i + (2 if frame_of else 1)
             k = j
 
-            def name_part(i: int) -> bool:
+            def name_part(i: int, j: int = j) -> bool:
                 t = doc[i]
                 if t.text[:1].isupper() and t.pos_ == "PROPN":
                     return True
@@ -493,5 +492,3 @@ class MentionIndex:
         return bool(ent and (ent.entity_type in _BROAD_TYPES or key[1].split()[0].lower()
                              in _DIRECTIONS))
 
-
-_ = _NAME_PARTICLES

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace
 from rdflib.namespace import SH
 
 from .errors import ValidationError
@@ -138,5 +138,3 @@ def validate_file(path: str | Path, *, engine: str = "pyshacl") -> ValidationRep
     from .rdfio import load_rdf_file
     return validate_graph(load_rdf_file(path), engine=engine)
 
-
-_ = URIRef
