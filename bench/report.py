@@ -21,6 +21,11 @@ def _f(x: float | None, nd: int = 2) -> str:
     return "–" if x is None else f"{x:,.{nd}f}"
 
 
+def _other(m: dict[str, Any]) -> str:
+    """Cores kept busy by other processes during a measurement (not recorded: '?')."""
+    return "?" if "other_cores" not in m else f"{m['other_cores']:.2f}"
+
+
 def _kg_cell(q: dict[str, Any]) -> str:
     if q.get("median_s") is not None:
         return _f(q["median_s"], 3)
@@ -41,15 +46,16 @@ def _build(sec: dict[str, Any]) -> list[str]:
     out.append(f"{sec['articles']:,} synthetic articles; extra build arguments: {extra}. "
                "Whole-process wall times, one right after the other.\n")
     out.append("| processes | nlp.pipe s | nlp.pipe art/s | (pipe only s) | kgraid build s "
-               "| build art/s | ratio | target ≥ 0.8 | build peak RSS (tree) |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+               "| build art/s | ratio | target ≥ 0.8 | build peak RSS (tree) "
+               "| other load, cores (nlp / build) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in sec["rows"]:
         n, b = r["nlp"], r["build"]
         out.append(f"| {r['jobs']} | {_f(n['seconds'], 1)} | {_f(n['articles_per_s'])} | "
                    f"{_f(n['detail']['pipe_s'], 1)} | {_f(b['seconds'], 1)} | "
                    f"{_f(b['articles_per_s'])} | {_f(r['ratio'])} | "
                    f"{_ok(r['ratio'] >= TARGETS['ratio'])} | "
-                   f"{_f(b['peak_tree_rss_mb'], 0)} MiB |")
+                   f"{_f(b['peak_tree_rss_mb'], 0)} MiB | {_other(n)} / {_other(b)} |")
     sp = sec.get("speedup")
     if sp:
         out += ["", f"`--jobs {sp['jobs']}` over `--jobs 1`: build **{_f(sp['build'])}×** "
@@ -65,13 +71,15 @@ def _build(sec: dict[str, Any]) -> list[str]:
 def _scale(sec: dict[str, Any]) -> list[str]:
     out = ["## Scale: time per article and memory", "", _stamp(sec)]
     out.append(f"`kgraid build --jobs {sec['jobs']}`.\n")
-    out.append("| articles | wall s | ms / article | peak RSS, process tree | largest process |")
-    out.append("|---|---|---|---|---|")
+    out.append("| articles | wall s | ms / article | peak RSS, process tree | largest process "
+               "| other load, cores |")
+    out.append("|---|---|---|---|---|---|")
     for r in sec["rows"]:
         b = r["build"]
         note = " (the `build` section's run)" if r.get("from_build_section") else ""
         out.append(f"| {r['articles']:,}{note} | {_f(b['seconds'], 1)} | {_f(b['per_article_ms'], 1)} | "
-                   f"{_f(b['peak_tree_rss_mb'], 0)} MiB | {_f(b['peak_process_rss_mb'], 0)} MiB |")
+                   f"{_f(b['peak_tree_rss_mb'], 0)} MiB | {_f(b['peak_process_rss_mb'], 0)} MiB "
+                   f"| {_other(b)} |")
     out += ["", f"Time per article, large / small: **{_f(sec['per_article_ratio'])}** "
                 f"(target ≤ 1.3: {_ok(sec['per_article_ratio'] <= TARGETS['scale'])}); "
                 f"peak memory, large / small: {_f(sec['rss_ratio'])}.", ""]

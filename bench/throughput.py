@@ -45,6 +45,8 @@ class Timed:
     peak_process_rss_mb: float
     returncode: int
     detail: dict[str, Any]
+    cpu_s: float = 0.0          # CPU time of the measured process tree
+    other_cores: float = 0.0    # cores busy with other processes meanwhile, on average
 
     @property
     def per_article_ms(self) -> float:
@@ -75,10 +77,21 @@ def _tree_rss(pid: int) -> float:
     return total / 2 ** 20
 
 
+def _busy_s() -> float:
+    import psutil
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+LAST_CPU: dict[str, float] = {}
+
+
 def run_measured(cmd: list[str], *, timeout: float | None = None,
                  env: dict[str, str] | None = None) -> tuple[float, int, str, str, float, float]:
     """Run ``cmd``: (wall s, exit code, stdout, stderr, peak tree RSS MiB, peak process RSS
-    MiB)."""
+    MiB). ``LAST_CPU`` then holds the CPU seconds of the command's process tree and the
+    average number of cores other processes kept busy meanwhile (the machine is shared)."""
+    busy0 = _busy_s()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, cwd=ROOT,
@@ -105,8 +118,11 @@ def run_measured(cmd: list[str], *, timeout: float | None = None,
                 raise subprocess.TimeoutExpired(cmd, timeout or 0)
             time.sleep(0.05)
         seconds = time.perf_counter() - t
+        busy = _busy_s() - busy0
         stop.set()
         sampler.join()
+        cpu = usage.ru_utime + usage.ru_stime
+        LAST_CPU.update(cpu_s=cpu, other_cores=max(0.0, (busy - cpu) / seconds))
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -121,7 +137,7 @@ def measure_nlp(corpus: Path, n_process: int, timeout: float | None = None) -> T
     if code != 0:
         raise RuntimeError(f"nlp worker failed ({code}): {err[-3000:]}")
     detail = json.loads(out.strip().splitlines()[-1])
-    return Timed(seconds, detail["articles"], tree, proc, code, detail)
+    return Timed(seconds, detail["articles"], tree, proc, code, detail, **LAST_CPU)
 
 
 def measure_build(corpus: Path, jobs: int, work: Path, extra: list[str],
@@ -140,7 +156,7 @@ def measure_build(corpus: Path, jobs: int, work: Path, extra: list[str],
     detail["store_bytes"] = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
     n = sum(report.get(k, 0) for k in ("built", "invalid", "failed"))
     shutil.rmtree(store, ignore_errors=True)
-    return Timed(seconds, n, tree, proc, code, detail)
+    return Timed(seconds, n, tree, proc, code, detail, **LAST_CPU)
 
 
 # ---------------------------------------------------------------------- nlp worker
