@@ -33,6 +33,7 @@ from kgraid.cli import main as kgraid_main
 from kgraid.rdf import KGR
 from kgraid.store import DERIVED_PREFIX, KgStore
 from kgraid.validate import validate_graph
+from conftest import require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "dev-articles"
@@ -136,6 +137,7 @@ def cli_build(*args: str) -> int:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """20 articles: the seed articles, the dev articles, and two copies under other ids."""
+    require_shared("dev-articles")  # beside the repository in CI; skipped elsewhere
     d = tmp_path_factory.mktemp("crash") / "corpus"
     d.mkdir()
     for f in sorted((ROOT / "data" / "articles").glob("*.txt")):
@@ -262,7 +264,7 @@ def test_sigint_while_spacy_loads_exits_130_and_writes_nothing(corpus, reference
 
 def test_sigint_during_startup_exits_130_without_traceback(tmp_path) -> None:
     """Ctrl-C while the CLI imports its subcommands (pyoxigraph just mapped)."""
-    r = run_build(DEV, tmp_path / "kg.db", sig=signal.SIGINT,
+    r = run_build(ROOT / "data" / "articles", tmp_path / "kg.db", sig=signal.SIGINT,
                   when=lambda ev, t, pid: loaded(pid, "pyoxigraph"))
     assert r.signalled
     assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr[-1500:]

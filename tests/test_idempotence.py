@@ -16,6 +16,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kgraid.cli import main as kgraid_main
 from kgraid.store import KgStore
+from conftest import require_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "dev-articles"
@@ -50,6 +51,7 @@ def assert_isomorphic(a: dict[str, Graph], b: dict[str, Graph]) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
+    require_shared("dev-articles")  # beside the repository in CI; skipped elsewhere
     d = tmp_path_factory.mktemp("idem") / "corpus"
     d.mkdir()
     for f in sorted((ROOT / "data" / "articles").glob("*.txt")):

@@ -11,7 +11,7 @@ import pytest
 from kgraid.errors import DuplicateArticleError, InputError
 from kgraid.ingest import Article, iter_articles, parse_date, read_article_bytes
 
-DEV = Path("/work/shared/dev-articles")
+DEV = Path(__file__).resolve().parents[2] / "shared" / "dev-articles"
 DATA = Path(__file__).resolve().parents[1] / "data" / "articles"
 
 
@@ -137,6 +137,8 @@ def test_jsonl_records(tmp_path: Path) -> None:
 
 
 def test_shipped_articles_all_read_cleanly() -> None:
+    from conftest import require_shared
+    require_shared("dev-articles")
     got = list(iter_articles([DATA, DEV]))
     assert len(got) >= 18
     assert all(isinstance(a, Article) for a in got), [str(e) for e in got
