@@ -6,7 +6,7 @@ a spokesman and a target with their roles (memberships), one operation with plac
 actor, target and a casualty figure, and attributed claims with hedges and figures, each with
 an evidence sentence filled from the genre's sentence patterns. The graph is then made by the
 real :func:`kgraid.rdf.article_graph`, so IRIs, provenance and shapes are exactly what
-``kgraid build`` writes (about 100 triples per article). Entities are drawn from pools with
+``kgraid build`` writes (about 120 triples per article). Entities are drawn from pools with
 Zipf-like frequencies, so a few names occur in many articles, as in real reporting.
 
     python -m bench.graphs --triples 1000000 --out bench/out/graph-1M   # a store directory
@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Iterator
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from kgraid.facts import (ArticleFacts, Claim, Entity, EntityKey, Evidence, Figure, Membership,
                           Operation, TimeValue)
 from kgraid.ingest import Article
-from kgraid.rdf import KGR, article_graph
+from kgraid.rdf import article_graph
 from kgraid.store import to_ox
 
 from .corpus import World, fill, load_world, militant_name, official_name, story
@@ -43,10 +43,9 @@ _VERBS = [("said", "Asserted"), ("confirmed", "Confirmed"), ("claimed", "Claimed
           ("said reportedly", "Reportedly")]
 _CASUALTIES = ["killed", "wounded", "detained", "captured", "freed"]
 _QUALIFIERS = [None, None, "at least", "about", "more than"]
-#: kgraid.rdf writes casualty figures with ``KGR.count``, which rdflib resolves to ``str.count``
-#: (a Namespace is a str): until rdf.py says ``KGR["count"]``, figures cannot be written and
-#: the synthetic facts leave them out.
-_FIGURES = isinstance(KGR.count, URIRef)
+#: Bumped when the generated graphs change, so cached graphs in bench/out are not reused.
+#: v2: casualty figures (outcomes of operations, figures of claims) are generated.
+GENERATOR_VERSION = 2
 
 
 class Pools:
@@ -129,14 +128,14 @@ def synthetic_facts(rng: random.Random, w: World, pools: Pools, index: int,
     facts.operations.append(Operation(
         op_type, v["op"], places=[k_place], time=TimeValue(v["weekday"], event.isoformat(), "day"),
         actors=[k_actor], targets=[k_target] if rng.random() < 0.6 else [k_group],
-        outcomes=[outcome] if _FIGURES else [], evidence=[lead], confidence=0.7))
+        outcomes=[outcome], evidence=[lead], confidence=0.7))
 
     sources = [k_spokes, k_anon, k_outlet, k_spokes_org]
     for _ in range(rng.randint(1, 2)):
         verb, hedge = rng.choice(_VERBS)
         ev = text.add(fill(rng.choice(w.templates["claim"]), v))
         figures = ([Figure(rng.choice(_CASUALTIES), rng.randint(1, 150),
-                           rng.choice(_QUALIFIERS), "civilians")] if _FIGURES and rng.random() < 0.3 else [])
+                           rng.choice(_QUALIFIERS), "civilians")] if rng.random() < 0.3 else [])
         facts.claims.append(Claim([rng.choice(sources)], ev.sentence, verb, hedge, ev,
                                   "claim/reporting-verb@1", figures,
                                   about=0 if rng.random() < 0.6 else None, confidence=0.8))
@@ -188,7 +187,7 @@ def build_store(path: Path, triples: int, seed: int = 20170108) -> tuple[int, in
 
 def graph_store(triples: int, out_dir: Path, seed: int = 20170108) -> Path:
     """The store directory of a synthetic graph of ``triples`` triples, made once and reused."""
-    path = out_dir / f"graph-{triples}-{seed}.oxdb"
+    path = out_dir / f"graph-{triples}-{seed}-v{GENERATOR_VERSION}.oxdb"
     done = path / ".complete"
     if not done.exists():
         if path.exists():

@@ -148,7 +148,7 @@ def section_queries(args: argparse.Namespace) -> dict[str, Any]:
     files = queries_mod.query_files(args.queries)
     log.info("queries: kgraid on %d triples", n_triples)
     kg = queries_mod.run_kgraid(path, files, args.runs, args.budget, args.kgraid_cap)
-    nq = args.work / f"graph-{args.triples}-{args.seed}.nq"
+    nq = path.with_suffix(".nq")
     if not nq.exists():
         import pyoxigraph as ox
         store = ox.Store.read_only(str(path))
