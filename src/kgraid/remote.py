@@ -33,13 +33,14 @@ from typing import Mapping
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .errors import EndpointError, QueryError
 from .query import with_values
 from .rdf import KGR, graph_iri
 from .store import DERIVED_PREFIX, to_ox
+from .wikidata.sparql import rows as sparql_rows
 
 __all__ = ["RemoteStore", "is_remote", "DEFAULT_TIMEOUT"]
 
@@ -51,26 +52,11 @@ _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _HASH = str(KGR.contentHash)
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def is_remote(store: str) -> bool:
     """Whether a ``--store`` value names a remote SPARQL server rather than a directory."""
     return store.startswith(("http://", "https://"))
-
-
-def _term(cell: Mapping[str, str]) -> Node:
-    kind, value = cell["type"], cell["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in cell:
-            return Literal(value, lang=cell["xml:lang"])
-        dt = cell.get("datatype")
-        return Literal(value, datatype=URIRef(dt) if dt and dt != _XSD_STRING else None)
-    raise ValueError(f"unknown term type {kind!r}")
 
 
 @dataclass
@@ -190,7 +176,7 @@ class RemoteStore:
             doc = r.json()
             if "boolean" in doc:
                 return bool(doc["boolean"])
-            return [{k: _term(v) for k, v in row.items()} for row in doc["results"]["bindings"]]
+            return sparql_rows(doc["results"]["bindings"])
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise EndpointError(f"query at {self.query_url}: malformed results "
                                 f"({ctype or 'no content type'}): {e}") from e
