@@ -101,9 +101,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise KgraidError("--published applies to a single article file (or '-')")
     store = open_store(args.store, memory=args.memory)
     steps: list[Callable] = []
-    if not args.no_resolve:
+    embedded = hasattr(store, "raw")
+    if not args.no_resolve and embedded:
         from .resolve import resolve_store
         steps.append(resolve_store)
+    elif not args.no_resolve and not args.quiet:
+        print("kgraid: note: cross-article resolution runs on embedded stores only; "
+              f"{args.store} is built without it", file=sys.stderr)
     if args.link:
         from .link import link_store
 

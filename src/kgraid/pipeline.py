@@ -184,6 +184,8 @@ def _write(store: Store, result: ArticleResult) -> None:
         if raw.contains_named_graph(gid):
             raw.remove_graph(gid)
         raw.extend(quads)
+    elif hasattr(store, "replace_ntriples"):
+        store.replace_ntriples(result.graph_iri, result.ntriples)  # a remote Graph Store
     else:
         store.replace_graph(result.graph())
 
