@@ -49,7 +49,7 @@ import os
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -608,7 +608,3 @@ def _check_duplicate(art: Article, seen: dict[str, tuple[str, str]]) -> Article 
         art.origin, f"article id {art.id!r} is already used by {first[1]} with different "
                     "content; this one is skipped (give one of them another 'id' in its front "
                     "matter or JSON record)")
-
-
-def with_published(article: Article, published: dt.date) -> Article:
-    return replace(article, published=published)

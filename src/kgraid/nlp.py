@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from typing import Iterable
 
 import spacy
 from spacy.language import Language
@@ -117,7 +116,3 @@ def load_nlp(name: str | None = None) -> Language:
     ruler.add_patterns(_ruler_patterns())
     log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
-
-
-def pipe(texts: Iterable[str], *, batch_size: int = 32) -> Iterable[Doc]:
-    return load_nlp().pipe(texts, batch_size=batch_size)

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .errors import DuplicateArticleError, InputError, KgraidError
@@ -176,21 +174,10 @@ def _chunks(items: Iterable, n: int) -> Iterator[list]:
 
 def _write(store: Store, result: ArticleResult) -> None:
     """Replace the article's named graph with the result's triples, in one store call."""
-    raw = getattr(store, "raw", None)
-    if isinstance(raw, ox.Store):
-        gid = ox.NamedNode(result.graph_iri)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, gid)
-                 for t in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
-        if raw.contains_named_graph(gid):
-            raw.remove_graph(gid)
-        raw.extend(quads)
-    elif hasattr(store, "replace_ntriples"):
-        store.replace_ntriples(result.graph_iri, result.ntriples)  # a remote Graph Store
+    if hasattr(store, "replace_ntriples"):  # KgStore and RemoteStore take N-Triples as is
+        store.replace_ntriples(result.graph_iri, result.ntriples)
     else:
         store.replace_graph(result.graph())
-
-
-Executor = Callable[[list[Article]], Iterable[list[ArticleResult]]]
 
 
 def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
@@ -300,6 +287,3 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
         store.flush()
     return report
 
-
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 4))

@@ -12,7 +12,7 @@ import unicodedata
 from decimal import Decimal
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .facts import ArticleFacts, Evidence, EntityKey, Figure, Operation
@@ -226,15 +226,3 @@ def _operation_label(op: Operation, facts: ArticleFacts) -> str:
     if op.time is not None:
         words.append(op.time.value or op.time.text)
     return " ".join(words)
-
-
-def to_dataset(graphs: list[Graph]) -> Dataset:
-    """Put article graphs into one rdflib Dataset (for export or validation of a batch)."""
-    ds = Dataset()
-    bind_prefixes(ds)
-    for g in graphs:
-        target = ds.graph(g.identifier)
-        for t in g:
-            target.add(t)
-    return ds
-

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from .errors import KgraidError
 from .rdf import BASE
+from .store import DERIVED_PREFIX
 
 __all__ = ["resolve_store", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
 
@@ -86,7 +87,7 @@ def _nodes(store: ox.Store) -> dict[str, _Node]:
     q = f"""SELECT ?e ?kind ?label ?g WHERE {{
       GRAPH ?g {{ ?e a ?kind ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
       VALUES ?kind {{ {' '.join(f'<{_K}{k}>' for k in _KINDS)} }}
-      FILTER(!STRSTARTS(STR(?g), "{BASE}graph/_"))
+      FILTER(!STRSTARTS(STR(?g), "{DERIVED_PREFIX}"))
     }}"""
     for r in store.query(q):
         iri = r["e"].value
@@ -170,7 +171,7 @@ def _operation_merges(store: ox.Store, blocked: set[frozenset[str]]
                  <http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp> ?ts ;
                  <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace> ?place .
                  OPTIONAL {{ ?place <http://www.w3.org/2000/01/rdf-schema#label> ?plabel }} }}
-      FILTER(!STRSTARTS(STR(?g), "{BASE}graph/_"))
+      FILTER(!STRSTARTS(STR(?g), "{DERIVED_PREFIX}"))
     }}"""
     ops: dict[str, dict] = {}
     for r in store.query(q):
@@ -287,7 +288,7 @@ def _graphs_mentioning(store: ox.Store, iri: str) -> list[str]:
     n = ox.NamedNode(iri)
     gs = {q.graph_name.value for q in store.quads_for_pattern(n, None, None, None)}
     gs |= {q.graph_name.value for q in store.quads_for_pattern(None, None, n, None)}
-    return sorted(g for g in gs if not g.startswith(BASE + "graph/_"))
+    return sorted(g for g in gs if not g.startswith(DERIVED_PREFIX))
 
 
 def resolve_store(store) -> dict:

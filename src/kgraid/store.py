@@ -106,14 +106,24 @@ class KgStore:
         """Replace the named graph ``graph.identifier`` with ``graph``'s triples; returns the
         number of triples written."""
         gid = ox.NamedNode(str(graph.identifier))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), gid) for s, p, o in graph]
+        return self._replace(gid, [ox.Quad(to_ox(s), to_ox(p), to_ox(o), gid)
+                                   for s, p, o in graph])
+
+    def replace_ntriples(self, graph_iri: str, ntriples: bytes) -> int:
+        """Replace the named graph ``graph_iri`` with an N-Triples document (what the build's
+        workers send back), without a round trip through rdflib."""
+        gid = ox.NamedNode(graph_iri)
+        return self._replace(gid, [ox.Quad(t.subject, t.predicate, t.object, gid) for t in
+                                   ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)])
+
+    def _replace(self, gid: ox.NamedNode, quads: list[ox.Quad]) -> int:
         try:
             if self._store.contains_named_graph(gid):
                 self._store.remove_graph(gid)
             self._store.extend(quads)
         except OSError as e:
             raise StoreError(f"{self.path or 'memory store'}: cannot write graph "
-                             f"<{graph.identifier}>: {e}") from e
+                             f"<{gid.value}>: {e}") from e
         return len(quads)
 
     def remove_graph(self, iri: str) -> bool:
