@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import email.utils
 import http.client
 import io
 import json
@@ -49,6 +48,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import EndpointError, QueryError
+from .httputil import retry_after_seconds
 from .rdf import BASE, PREFIXES
 from .store import KgStore, from_ox
 
@@ -658,26 +658,13 @@ def _retry_wait(e: urllib.error.HTTPError, attempt: int, retries: int, max_wait:
         raise EndpointError(f"{endpoint}: still HTTP {e.code} after {retries} "
                             f"{'retry' if retries == 1 else 'retries'}; try again later")
     header = e.headers.get("Retry-After") if e.headers else None
-    wait = _parse_retry_after(header)
+    wait = retry_after_seconds(header)
     if wait is None:
         wait = min(max_wait, 0.5 * 2 ** (attempt - 1))
     if wait > max_wait:
         raise EndpointError(f"{endpoint}: HTTP {e.code}, the endpoint asks to retry after "
                             f"{wait:g} s, more than the {max_wait:g} s kgraid waits")
     return wait
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _read_body(endpoint: str, response: Any, deadline: float) -> bytes:

@@ -27,7 +27,6 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Mapping
 
@@ -40,6 +39,7 @@ from .errors import EndpointError, QueryError
 from .query import with_values
 from .rdf import KGR, graph_iri
 from .store import DERIVED_PREFIX, to_ox
+from .httputil import retry_after_seconds
 from .wikidata.sparql import rows as sparql_rows
 
 __all__ = ["RemoteStore", "is_remote", "DEFAULT_TIMEOUT"]
@@ -120,7 +120,7 @@ class RemoteStore:
                 self._sleep(attempt, None, what, str(e))
                 continue
             if r.status_code in _RETRY_STATUSES and not last:
-                wait = self._retry_after(r)
+                wait = retry_after_seconds(r.headers.get("retry-after"))
                 if wait is not None and wait > self.max_retry_after:
                     raise EndpointError(f"{what}: HTTP {r.status_code}, the server asks to "
                                         f"retry in {wait:.0f} s (more than the "
@@ -129,19 +129,6 @@ class RemoteStore:
                 continue
             return r
         raise AssertionError("unreachable")
-
-    @staticmethod
-    def _retry_after(r: httpx.Response) -> float | None:
-        value = r.headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                return None
 
     @staticmethod
     def _sleep(attempt: int, wait: float | None, what: str, why: str) -> None:

@@ -14,7 +14,6 @@ import socket
 import time
 import urllib.error
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 
 from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
@@ -22,6 +21,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
                                             QueryBadFormed, Unauthorized, URITooLong)
 
 from ..errors import EndpointError
+from ..httputil import retry_after_seconds
 from .sparql import parse_select_json
 
 __all__ = ["SparqlClient", "DEFAULT_ENDPOINT", "USER_AGENT", "ClientStats"]
@@ -155,7 +155,7 @@ class SparqlClient:
             raise _Retryable(f"HTTP 500 server error ({_detail(e)})") from e
         except urllib.error.HTTPError as e:
             if e.code in _RETRY_STATUSES:
-                raise _Retryable(f"HTTP {e.code} {e.reason}", _retry_after(e.headers)) from e
+                raise _Retryable(f"HTTP {e.code} {e.reason}", retry_after_seconds(e.headers.get("Retry-After") if e.headers is not None else None)) from e
             raise EndpointError(f"{self.endpoint}: HTTP {e.code} {e.reason}") from e
         except urllib.error.URLError as e:
             reason = e.reason
@@ -173,14 +173,3 @@ def _detail(e: Exception) -> str:
     return text[:200] if text else type(e).__name__
 
 
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
