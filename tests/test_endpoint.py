@@ -9,12 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+
+from kgraid.serve import OxigraphServer
 from rdflib import Literal, URIRef
 
 from kgraid.cli import main as kgraid_main
@@ -49,34 +50,9 @@ def endpoint(seed_files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFac
     location = tmp_path_factory.mktemp("oxigraph") / "db"
     subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file",
                     str(seed_files[1])], check=True, capture_output=True, timeout=60)
-    port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode()[-500:]}")
-            try:
-                req = urllib.request.Request(url, data=b"query=ASK%7B%7D", headers={
-                    "Content-Type": "application/x-www-form-urlencoded"})
-                with urllib.request.urlopen(req, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not answer within 20 s")
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    # the project's own server wrapper: it waits until the endpoint answers a query
+    with OxigraphServer(location, port=free_port()) as server:
+        yield server.query_url
 
 
 def _rows(result: object) -> list[str]:

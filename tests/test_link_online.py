@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from kgraid.serve import OxigraphServer
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
@@ -64,33 +65,13 @@ def oxigraph_binary() -> str:
 def running_oxigraph(data: bytes | None = None) -> Iterator[str]:
     """A real in-memory `oxigraph serve` on 127.0.0.1, with ``data`` (Turtle) in its default
     graph; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                req = urllib.request.Request(
-                    base + "/store?default", data=data or b"", method="POST",
-                    headers={"Content-Type": "text/turtle"})
-                with urllib.request.urlopen(req, timeout=5) as r:
-                    assert r.status in (200, 201, 204)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"oxigraph serve did not start: {err}")
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    oxigraph_binary()  # skips when the server is not installed
+    with OxigraphServer(None, port=free_port()) as server:  # in memory, writable
+        req = urllib.request.Request(server.store_url + "?default", data=data or b"",
+                                     method="POST", headers={"Content-Type": "text/turtle"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert r.status in (200, 201, 204)
+        yield server.base_url
 
 
 @pytest.fixture(scope="module")

@@ -313,32 +313,10 @@ def test_replace_ntriples_matches_replace_graph(remote: RemoteStore) -> None:
 
 def test_cli_build_into_a_remote_store_skips_resolution_with_a_note(tmp_path, capsys):
     """`kgraid build --store http://...` writes every article and says resolution was skipped."""
-    import socket
-    import subprocess
-    import sys
-    import time
     from pathlib import Path
     from kgraid.cli import main
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("oxigraph")
-    proc = subprocess.Popen([str(exe), "serve", "--location", str(tmp_path / "ox"),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "oxigraph serve did not start"
-                time.sleep(0.1)
+    with OxigraphServer(None, port=free_port()) as server:
         articles = Path(__file__).resolve().parents[1] / "data" / "articles"
-        assert main(["build", str(articles), "--store", f"http://127.0.0.1:{port}"]) == 0
+        assert main(["build", str(articles), "--store", server.base_url]) == 0
         captured = capsys.readouterr()
         assert "built 2" in captured.out and "resolution runs on embedded stores only" in captured.err
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
