@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates
 from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
 from .gazetteer import load_gazetteer, load_table
-from .mentions import Mention, MentionIndex
+from .mentions import Mention, MentionIndex, TokenCache
 
 __all__ = ["extract", "extract_figures"]
 
@@ -162,9 +162,9 @@ class _Phrase:
 
 class _Extractor:
     def __init__(self, doc: Doc, published: dt.date | None, offset: int) -> None:
-        self.doc = doc
+        self.doc = TokenCache(doc)
         self.published = published
-        self.mx = MentionIndex(doc, offset=offset)
+        self.mx = MentionIndex(self.doc, offset=offset)
         self.gz = load_gazetteer()
         self.facts = ArticleFacts()
         roles = sorted(load_table("roles.tsv"), key=lambda r: -len(r[0].split()))
@@ -184,9 +184,9 @@ class _Extractor:
         for words, typ in self.noun_triggers:
             self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
         self.lemma = [t.lemma_.lower() for t in doc]
-        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(doc.text)]
+        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(self.mx.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
-                       re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", doc.text, re.M)]
+                       re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", self.mx.text, re.M)]
         self.context_time = None
         self.sent_index: dict[int, int] = {}
         self.op_last_sent: dict[int, int] = {}
@@ -256,7 +256,7 @@ class _Extractor:
             if m.key[0] != "Person" or not (sent.start <= m.start < sent.end):
                 continue
             self._apposition(m.key, m.end, sent)
-        for tok in sent:
+        for tok in self.doc.span(sent):
             if tok.lower_ in ("he", "she") and tok.i + 1 < sent.end and \
                     doc[tok.i + 1].lemma_ == "be":
                 person = mx.last_person_before(tok.i)
@@ -271,7 +271,7 @@ class _Extractor:
             self._title_before(m, sent)
             self._role_then_name(m, sent)
         # (3) verbs: "Al-Masri originally joined Al Qaeda", "X, who led ISIS's operations"
-        for v in sent:
+        for v in self.doc.span(sent):
             role = _ROLE_VERBS.get(v.lemma_.lower())
             if role is None or v.pos_ != "VERB" or any(c.dep_ == "neg" for c in v.children):
                 continue
@@ -563,7 +563,7 @@ class _Extractor:
         clause = {self._clause_verb(trigger).i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
             c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
-        for s, e, text in dates.find_dates(sent.text):
+        for s, e, text in dates.find_dates(self.doc.text_of(sent)):
             char = sent.start_char + s
             if self._in_dateline(char):
                 continue
@@ -623,8 +623,8 @@ class _Extractor:
         doc, mx = self.doc, self.mx
         if self._in_question(sent.start_char):
             return  # a reporter's question asserts nothing
-        is_item = bool(re.match(r"\s*(?:--|—|•|\*|-)\s", sent.text))
-        if sent.text.rstrip().endswith(":"):
+        is_item = bool(re.match(r"\s*(?:--|—|•|\*|-)\s", self.doc.text_of(sent)))
+        if self.doc.text_of(sent).rstrip().endswith(":"):
             self._update_context_time(sent)
             return  # the header of a list of strikes: its items are the operations
         found_any = False
@@ -670,7 +670,7 @@ class _Extractor:
                 time = self.context_time  # "-- Near Mosul, three strikes ...": the list's date
             place_keys = list(dict.fromkeys(p.key for p in places))
             actors, targets = self._actors_targets(sent, head)
-            figures = extract_figures(sent.text)
+            figures = extract_figures(self.doc.text_of(sent))
             idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
             if idx is not None and definite and plural and si - self.op_last_sent.get(idx, -9) > 2:
                 continue  # "These strikes were conducted as part of ...": a summary
@@ -693,10 +693,10 @@ class _Extractor:
         if not found_any:
             self._update_context_time(sent)
             # "Twenty ISIL militants were killed ...": figures of the operation just reported
-            figures = extract_figures(sent.text)
+            figures = extract_figures(self.doc.text_of(sent))
             last = len(self.facts.operations) - 1
             if figures and last >= 0 and self.op_last_sent.get(last) == si - 1 and \
-                    not any(t.lemma_.lower() in self.verbs for t in sent):
+                    not any(t.lemma_.lower() in self.verbs for t in self.doc.span(sent)):
                 op = self.facts.operations[last]
                 for f in figures:
                     if all((f.casualty_type, f.count) != (g.casualty_type, g.count)
@@ -706,7 +706,7 @@ class _Extractor:
     def _update_context_time(self, sent: Span) -> None:
         """A sentence that dates a report of operations ('... continued to attack ISIL
         terrorists yesterday') dates the list items that follow it."""
-        for tok in sent:
+        for tok in self.doc.span(sent):
             if tok.pos_ == "VERB" and (tok.lemma_.lower() in self.verb_triggers or
                                        tok.lemma_.lower() in _ACTION):
                 t = self._sentence_date(sent, tok)
@@ -819,7 +819,7 @@ class _Extractor:
                 for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
                     if m.key[0] in ("Organization", "Person"):
                         targets.append(m.key)
-        for tok in sent:
+        for tok in self.doc.span(sent):
             if tok.lemma_.lower() in ("target", "kill", "capture", "hit") and tok.pos_ == "VERB":
                 for c in tok.children:
                     if c.dep_ in ("dobj", "nsubjpass"):
@@ -882,7 +882,7 @@ class _Extractor:
         return re.sub(r"\s+", " ", s)
 
     def _hedge(self, verb_lemma: str, sent: Span) -> str:
-        low = sent.text.lower()
+        low = self.doc.text_of(sent).lower()
         if re.search(r"\b(?:reportedly|allegedly|could not be (?:independently )?"
                      r"(?:confirmed|verified))\b", low):
             return "Reportedly"
@@ -908,7 +908,7 @@ class _Extractor:
     def claims(self, sent: Span) -> None:
         doc = self.doc
         # "according to X, ..." / "..., according to X"
-        for tok in sent:
+        for tok in self.doc.span(sent):
             if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
                 to = doc[tok.i + 1]
                 objs = [c for c in to.children if c.dep_ == "pobj"]
@@ -934,7 +934,7 @@ class _Extractor:
                 self._add_claim(sources, statement, "according to", self._hedge("say", sent),
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
         self._mistagged_claims(sent)
-        for v in sent:
+        for v in self.doc.span(sent):
             if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
                     a <= v.idx < b for a, b in self.quote_spans):
                 continue
@@ -1020,7 +1020,7 @@ class _Extractor:
         speaker = self.mx.speaker_at(sent.start_char)
         if speaker is None or self._in_question(sent.start_char):
             return
-        text = sent.text.strip()
+        text = self.doc.text_of(sent).strip()
         if "?" in text or len(text.split()) < 6 or re.match(r"^[A-Z][A-Z .'’-]+:", text):
             return
         ev = self.mx.evidence(sent)
@@ -1087,7 +1087,7 @@ class _Extractor:
         """Where each trailing attribution of a sentence starts: 'CLAUSE, the SDF announced
         today, officials reported.' -> the tokens after the commas."""
         out = []
-        for v in sent:
+        for v in self.doc.span(sent):
             if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and \
                     not any(c.dep_ == "ccomp" and c.i > v.i for c in v.children):
                 subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
@@ -1103,7 +1103,7 @@ class _Extractor:
         """Direct quotes with a named speaker, across sentence boundaries:
         '“...,” he said', '“...,” said X', 'X said: “...”'."""
         doc = self.doc
-        text = doc.text
+        text = self.mx.text
         for m in re.finditer(r"[“\"]([^“”\"]{20,2000}?)[”\"]", text):
             after = text[m.end():m.end() + 120]
             if not (m.group(1).rstrip().endswith((",", "?", "!")) or after.startswith(",")):
