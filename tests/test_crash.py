@@ -61,7 +61,9 @@ def run_build(corpus: Path, store: Path, *, when=None, sig: int = signal.SIGKILL
     """Run ``kgraid build corpus --store store`` in a subprocess; ``when(events, elapsed,
     pid)`` is polled and the process gets ``sig`` as soon as it returns True."""
     master, slave = pty.openpty()
-    cmd = [sys.executable, "-m", "kgraid.cli", "build", str(corpus), "--store", str(store)]
+    # small write batches, so that kills land between batches as well as inside one
+    cmd = [sys.executable, "-m", "kgraid.cli", "build", str(corpus), "--store", str(store),
+           "--batch", "3"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=slave, cwd=ROOT)
     os.close(slave)

@@ -74,3 +74,26 @@ def test_turbo_engine_agrees_with_pyshacl(seed_store, break_it):
     b = validate_graph(g, engine="turbo")
     assert a.conforms is False and b.conforms is False
     assert sorted({v.focus for v in a.violations}) == sorted({v.focus for v in b.violations})
+
+
+@pytest.mark.parametrize("break_it", [None, "org", "timestamp", "label"])
+def test_ntriples_path_agrees_with_graph_path(seed_store, break_it):
+    """The build validates N-Triples text (handed to pyshacl-turbo's own parser): same verdict,
+    same focus nodes and the same evidence as validating the rdflib Graph with pySHACL."""
+    pytest.importorskip("pyshacl_turbo")
+    from kgraid.validate import validate_ntriples
+    g = _union(seed_store)
+    if break_it == "org":
+        m = next(g.subjects(ORG.role, None))
+        g.remove((m, ORG.organization, None))
+    elif break_it == "timestamp":
+        g.add((next(g.subjects(KGR.operationType, None)), SEM.hasTimeStamp, Literal("x")))
+    elif break_it == "label":
+        g.remove((next(g.subjects(None, KGR.Person)), RDFS.label, None))
+    nt = g.serialize(format="nt", encoding="utf-8")
+    ref = validate_graph(g, engine="pyshacl")
+    for engine in ("turbo", "pyshacl"):
+        got = validate_ntriples(nt, engine=engine)
+        assert got.conforms is ref.conforms is (break_it is None)
+        assert sorted((v.focus, v.evidence) for v in got.violations) == \
+            sorted((v.focus, v.evidence) for v in ref.violations)

@@ -93,6 +93,16 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a whole number of at least 1")
+    return n
+
+
 # ---------------------------------------------------------------------- build
 def _cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
@@ -145,7 +155,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     report = build(args.inputs, store, published=args.published,
                    keep_invalid=args.keep_invalid, validate=not args.no_validate,
                    engine=args.engine, jobs=args.jobs, force=args.force, progress=progress,
-                   executor=executor, post_build=steps, shapes=args.shapes)
+                   executor=executor, post_build=steps, shapes=args.shapes,
+                   chunk_size=args.batch)
     if show and tty:
         print(" " * 100, end="\r", file=sys.stderr)
     if args.report:
@@ -189,6 +200,9 @@ def _add_build(sub) -> None:
                    help="SHACL engine (auto: pyshacl-turbo when installed, else pySHACL)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--force", action="store_true", help="rebuild unchanged articles too")
+    p.add_argument("--batch", type=_positive, default=64, metavar="N",
+                   help="articles read, processed and written to the store together "
+                        "(default 64; progress and the store advance by whole batches)")
     p.add_argument("--no-resolve", action="store_true",
                    help="skip cross-article entity resolution and operation merging")
     p.add_argument("--link", nargs="?", const="offline", choices=["offline", "online"],

@@ -23,8 +23,8 @@ from rdflib import Graph, URIRef
 from .errors import DuplicateArticleError, InputError, KgraidError
 from .facts import ArticleFacts
 from .ingest import Article, iter_articles
-from .rdf import EXTRACTOR_VERSION, article_graph, graph_iri
-from .validate import Violation, load_shapes, validate_graph
+from .rdf import EXTRACTOR_VERSION, article_ntriples, graph_iri
+from .validate import Violation, load_shapes, validate_ntriples
 
 __all__ = ["ArticleResult", "ArticleOutcome", "BuildReport", "process_articles", "build",
            "extract_article", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "EXIT_PARTIAL",
@@ -141,12 +141,11 @@ def process_articles(articles: list[Article], *, validate: bool = True,
         try:
             doc = next(docs)
             facts = extract_article(article, doc)
-            g = article_graph(article, facts, content_hash=chash)
-            report = validate_graph(g, engine=engine, shapes=load_shapes(shapes)) \
+            nt = article_ntriples(article, facts, content_hash=chash)
+            report = validate_ntriples(nt, engine=engine, shapes=load_shapes(shapes)) \
                 if validate else None
-            nt = g.serialize(format="nt", encoding="utf-8")
             results.append(ArticleResult(
-                article.id, article.origin, str(g.identifier), nt, chash, facts.counts(),
+                article.id, article.origin, str(graph_iri(article.id)), nt, chash, facts.counts(),
                 list(report.violations) if report and not report.conforms else [],
                 list(article.warnings)))
         except KgraidError as e:
@@ -172,12 +171,17 @@ def _chunks(items: Iterable, n: int) -> Iterator[list]:
         yield chunk
 
 
-def _write(store: Store, result: ArticleResult) -> None:
-    """Replace the article's named graph with the result's triples, in one store call."""
-    if hasattr(store, "replace_ntriples"):  # KgStore and RemoteStore take N-Triples as is
-        store.replace_ntriples(result.graph_iri, result.ntriples)
+def _write(store: Store, results: list[ArticleResult]) -> None:
+    """Replace each article's named graph with its result's triples: in one call for the
+    batch where the store can (KgStore), else one call per article."""
+    if hasattr(store, "replace_many"):
+        store.replace_many([(r.graph_iri, r.ntriples) for r in results])
+    elif hasattr(store, "replace_ntriples"):  # RemoteStore batches these itself
+        for r in results:
+            store.replace_ntriples(r.graph_iri, r.ntriples)
     else:
-        store.replace_graph(result.graph())
+        for r in results:
+            store.replace_graph(r.graph())
 
 
 def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
@@ -261,6 +265,7 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
     results = executor(todo_chunks()) if executor is not None else local_results()
     try:
         for batch in results:
+            built: list[ArticleResult] = []
             for res in batch:
                 if res.error:
                     record(ArticleOutcome(res.article_id, res.origin, "failed", res.error,
@@ -272,7 +277,9 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                                           "merged (use --keep-invalid to merge anyway)",
                                           res.counts, res.warnings, res.violations))
                     continue
-                _write(store, res)
+                built.append(res)
+            _write(store, built)
+            for res in built:
                 record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
                                       res.warnings, res.violations))
     except KeyboardInterrupt:

@@ -19,7 +19,8 @@ from .facts import ArticleFacts, Evidence, EntityKey, Figure, Operation
 from .ingest import Article
 
 __all__ = ["KGR", "ORG", "SEM", "BASE", "slug", "article_iri", "graph_iri", "entity_iri",
-           "role_iri", "article_graph", "bind_prefixes", "EXTRACTOR_VERSION"]
+           "role_iri", "article_graph", "article_ntriples", "bind_prefixes",
+           "EXTRACTOR_VERSION"]
 
 KGR = Namespace("https://w3id.org/kgraid/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -65,7 +66,9 @@ def slug(label: str) -> str:
     lossy = any(ord(ch) >= 128 and not unicodedata.combining(ch) for ch in folded)
     s = re.sub(r"[^a-z0-9]+", "-", ascii_part.lower()).strip("-")[:80].strip("-")
     if lossy or not s or len(ascii_part) > 80:
-        digest = hashlib.sha1((norm or label).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        # a label that normalizes to nothing ("'S") is hashed case- and space-folded too
+        basis = norm or unicodedata.normalize("NFKC", label).strip().lower()
+        digest = hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:10]
         s = f"{s}-{digest}" if s else digest
     return s
 
@@ -103,115 +106,178 @@ def _fact_iri(article_id: str, kind: str, *parts: object) -> URIRef:
     return URIRef(f"{BASE}fact/{_id_segment(article_id)}/{kind}/{digest.hexdigest()[:16]}")
 
 
-def _provenance(g: Graph, fact: URIRef, art: URIRef, evidence: list[Evidence], extractor: str,
+class _Triples:
+    """The triples of one article graph as N-Triples lines, in insertion order, each once.
+
+    Written directly rather than through an rdflib Graph: the build makes ~500 triples per
+    article, and an rdflib Graph plus its serializer cost about as much as the extraction.
+    Every IRI here is minted by this module (slugs and percent-encoded ids) or is a fixed
+    vocabulary term; :func:`_iri` still refuses a character N-Triples cannot carry."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self) -> None:
+        self.lines: dict[str, None] = {}
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines[f"{s} {p} {o} .\n"] = None
+
+    def ntriples(self) -> bytes:
+        return "".join(self.lines).encode("utf-8")
+
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _iri(iri: str) -> str:
+    if _BAD_IRI.search(iri):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def _lit(value: object, datatype: str | None = None) -> str:
+    text = '"' + str(value).translate(_ESCAPES) + '"'
+    return text if datatype is None else f"{text}^^<{datatype}>"
+
+
+_A = _iri(str(RDF.type))
+_T = {name: _iri(str(term)) for name, term in {
+    "label": RDFS.label, "altLabel": SKOS.altLabel, "sameAs": OWL.sameAs,
+    "derived": PROV.wasDerivedFrom, "attributed": PROV.wasAttributedTo,
+    "identifier": DCTERMS.identifier, "title": DCTERMS.title, "issued": DCTERMS.issued,
+    "source": DCTERMS.source, "publisher": DCTERMS.publisher,
+    "member": ORG.member, "organization": ORG.organization, "role": ORG.role,
+    "Membership": ORG.Membership, "hasPlace": SEM.hasPlace, "hasTimeStamp": SEM.hasTimeStamp,
+    **{k: KGR[k] for k in (
+        "Article", "contentHash", "mentionedIn", "entityType", "Role", "Operation",
+        "operationType", "triggerText", "actor", "target", "dateText", "outcome", "Claim",
+        "statement", "reportingVerb", "hedge", "about", "figure", "extractor", "confidence",
+        "evidence", "Evidence", "sentence", "charStart", "charEnd", "CasualtyFigure",
+        "casualtyType", "count", "qualifier", "subjectText")}}.items()}
+_XSD_DECIMAL, _XSD_INTEGER, _XSD_DATE = str(XSD.decimal), str(XSD.integer), str(XSD.date)
+
+
+def _provenance(g: _Triples, fact: str, art: str, evidence: list[Evidence], extractor: str,
                 confidence: float) -> None:
-    g.add((fact, PROV.wasDerivedFrom, art))
-    g.add((fact, KGR.extractor, Literal(extractor)))
-    g.add((fact, KGR.confidence, Literal(Decimal(str(round(confidence, 3))),
-                                         datatype=XSD.decimal)))
+    g.add(fact, _T["derived"], art)
+    g.add(fact, _T["extractor"], _lit(extractor))
+    g.add(fact, _T["confidence"], _lit(Decimal(str(round(confidence, 3))), _XSD_DECIMAL))
     for ev in evidence:
-        node = URIRef(f"{fact}/ev/{ev.start}-{ev.end}")
-        g.add((fact, KGR.evidence, node))
-        g.add((node, RDF.type, KGR.Evidence))
-        g.add((node, KGR.sentence, Literal(ev.sentence)))
-        g.add((node, KGR.charStart, Literal(ev.start, datatype=XSD.integer)))
-        g.add((node, KGR.charEnd, Literal(ev.end, datatype=XSD.integer)))
-        g.add((node, PROV.wasDerivedFrom, art))
+        node = f"{fact[:-1]}/ev/{ev.start}-{ev.end}>"
+        g.add(fact, _T["evidence"], node)
+        g.add(node, _A, _T["Evidence"])
+        g.add(node, _T["sentence"], _lit(ev.sentence))
+        g.add(node, _T["charStart"], _lit(ev.start, _XSD_INTEGER))
+        g.add(node, _T["charEnd"], _lit(ev.end, _XSD_INTEGER))
+        g.add(node, _T["derived"], art)
 
 
-def _figures(g: Graph, owner: URIRef, prop: URIRef, figures: list[Figure]) -> None:
+def _figures(g: _Triples, owner: str, prop: str, figures: list[Figure]) -> None:
     for i, f in enumerate(figures):
-        node = URIRef(f"{owner}/figure/{i}")
-        g.add((owner, prop, node))
-        g.add((node, RDF.type, KGR.CasualtyFigure))
-        g.add((node, KGR.casualtyType, Literal(f.casualty_type)))
-        g.add((node, KGR["count"], Literal(f.count, datatype=XSD.integer)))
+        node = f"{owner[:-1]}/figure/{i}>"
+        g.add(owner, prop, node)
+        g.add(node, _A, _T["CasualtyFigure"])
+        g.add(node, _T["casualtyType"], _lit(f.casualty_type))
+        g.add(node, _T["count"], _lit(int(f.count), _XSD_INTEGER))
         if f.qualifier:
-            g.add((node, KGR.qualifier, Literal(f.qualifier)))
+            g.add(node, _T["qualifier"], _lit(f.qualifier))
         if f.subject:
-            g.add((node, KGR.subjectText, Literal(f.subject)))
+            g.add(node, _T["subjectText"], _lit(f.subject))
 
 
-def article_graph(article: Article, facts: ArticleFacts, *, content_hash: str) -> Graph:
-    """The named graph of one article: its metadata, its entities as mentioned in it, and its
-    memberships, operations and claims, each with provenance."""
-    gid = graph_iri(article.id)
-    g = bind_prefixes(Graph(identifier=gid))
-    art = article_iri(article.id)
-    g.add((art, RDF.type, KGR.Article))
-    g.add((art, DCTERMS.identifier, Literal(article.id)))
-    g.add((art, KGR.contentHash, Literal(content_hash)))
+def article_ntriples(article: Article, facts: ArticleFacts, *, content_hash: str) -> bytes:
+    """The named graph of one article as N-Triples: its metadata, its entities as mentioned
+    in it, and its memberships, operations and claims, each with provenance."""
+    g = _Triples()
+    art = _iri(str(article_iri(article.id)))
+    g.add(art, _A, _T["Article"])
+    g.add(art, _T["identifier"], _lit(article.id))
+    g.add(art, _T["contentHash"], _lit(content_hash))
     if article.title:
-        g.add((art, DCTERMS.title, Literal(article.title)))
+        g.add(art, _T["title"], _lit(article.title))
     if article.published:
-        g.add((art, DCTERMS.issued, Literal(article.published.isoformat(), datatype=XSD.date)))
+        g.add(art, _T["issued"], _lit(article.published.isoformat(), _XSD_DATE))
     if article.source:
-        g.add((art, DCTERMS.source, Literal(article.source)))
+        g.add(art, _T["source"], _lit(article.source))
     if article.publisher:
-        g.add((art, DCTERMS.publisher, Literal(article.publisher)))
+        g.add(art, _T["publisher"], _lit(article.publisher))
 
-    def node(key: EntityKey) -> URIRef:
-        return entity_iri(key, article.id)
+    nodes: dict[EntityKey, str] = {}
+
+    def node(key: EntityKey) -> str:
+        n = nodes.get(key)
+        if n is None:
+            n = nodes[key] = _iri(str(entity_iri(key, article.id)))
+        return n
 
     for key, ent in facts.entities.items():
         n = node(key)
-        g.add((n, RDF.type, KGR[ent.kind]))
-        g.add((n, RDFS.label, Literal(ent.label)))
+        g.add(n, _A, _iri(str(KGR[ent.kind])))
+        g.add(n, _T["label"], _lit(ent.label))
         for alt in sorted(ent.alt_labels - {ent.label}):
-            g.add((n, SKOS.altLabel, Literal(alt)))
-        g.add((n, KGR.mentionedIn, art))
+            g.add(n, _T["altLabel"], _lit(alt))
+        g.add(n, _T["mentionedIn"], art)
         if ent.entity_type:
-            g.add((n, KGR.entityType, Literal(ent.entity_type)))
+            g.add(n, _T["entityType"], _lit(ent.entity_type))
         if ent.qid:
-            g.add((n, OWL.sameAs, WD[ent.qid]))
+            g.add(n, _T["sameAs"], _iri(str(WD[ent.qid])))
 
     for m in facts.memberships:
-        f = _fact_iri(article.id, "membership", m.person, m.role, m.organization)
-        role = role_iri(m.role)
-        g.add((f, RDF.type, ORG.Membership))
-        g.add((f, ORG.member, node(m.person)))
-        g.add((f, ORG.organization, node(m.organization)))
-        g.add((f, ORG.role, role))
-        g.add((role, RDF.type, KGR.Role))
-        g.add((role, RDFS.label, Literal(m.role)))
+        f = _iri(str(_fact_iri(article.id, "membership", m.person, m.role, m.organization)))
+        role = _iri(str(role_iri(m.role)))
+        g.add(f, _A, _T["Membership"])
+        g.add(f, _T["member"], node(m.person))
+        g.add(f, _T["organization"], node(m.organization))
+        g.add(f, _T["role"], role)
+        g.add(role, _A, _T["Role"])
+        g.add(role, _T["label"], _lit(m.role))
         _provenance(g, f, art, [m.evidence], m.extractor, m.confidence)
 
-    op_iris: list[URIRef] = []
+    op_iris: list[str] = []
     for op in facts.operations:
-        f = _fact_iri(article.id, "operation", op.op_type,
-                      *(f"{e.start}-{e.end}" for e in op.evidence[:1]), op.trigger)
+        f = _iri(str(_fact_iri(article.id, "operation", op.op_type,
+                               *(f"{e.start}-{e.end}" for e in op.evidence[:1]), op.trigger)))
         op_iris.append(f)
-        g.add((f, RDF.type, KGR.Operation))
-        g.add((f, KGR.operationType, KGR[op.op_type]))
-        g.add((f, RDFS.label, Literal(_operation_label(op, facts))))
-        g.add((f, KGR.triggerText, Literal(op.trigger)))
+        g.add(f, _A, _T["Operation"])
+        g.add(f, _T["operationType"], _iri(str(KGR[op.op_type])))
+        g.add(f, _T["label"], _lit(_operation_label(op, facts)))
+        g.add(f, _T["triggerText"], _lit(op.trigger))
         for p in op.places:
-            g.add((f, SEM.hasPlace, node(p)))
+            g.add(f, _T["hasPlace"], node(p))
         for a in op.actors:
-            g.add((f, KGR.actor, node(a)))
+            g.add(f, _T["actor"], node(a))
         for t in op.targets:
-            g.add((f, KGR.target, node(t)))
+            g.add(f, _T["target"], node(t))
         if op.time is not None:
-            g.add((f, KGR.dateText, Literal(op.time.text)))
+            g.add(f, _T["dateText"], _lit(op.time.text))
             if op.time.value and op.time.precision:
-                g.add((f, SEM.hasTimeStamp, Literal(op.time.value,
-                                                    datatype=_TIME_TYPES[op.time.precision])))
-        _figures(g, f, KGR.outcome, op.outcomes)
+                g.add(f, _T["hasTimeStamp"],
+                      _lit(op.time.value, str(_TIME_TYPES[op.time.precision])))
+        _figures(g, f, _T["outcome"], op.outcomes)
         _provenance(g, f, art, op.evidence, op.extractor, op.confidence)
 
     for c in facts.claims:
-        f = _fact_iri(article.id, "claim", c.evidence.start, c.statement,
-                      *sorted(map(str, c.sources)))
-        g.add((f, RDF.type, KGR.Claim))
-        for s in c.sources:
-            g.add((f, PROV.wasAttributedTo, node(s)))
-        g.add((f, KGR.statement, Literal(c.statement)))
-        g.add((f, KGR.reportingVerb, Literal(c.verb)))
-        g.add((f, KGR.hedge, KGR[c.hedge]))
+        f = _iri(str(_fact_iri(article.id, "claim", c.evidence.start, c.statement,
+                               *sorted(map(str, c.sources)))))
+        g.add(f, _A, _T["Claim"])
+        for src in c.sources:
+            g.add(f, _T["attributed"], node(src))
+        g.add(f, _T["statement"], _lit(c.statement))
+        g.add(f, _T["reportingVerb"], _lit(c.verb))
+        g.add(f, _T["hedge"], _iri(str(KGR[c.hedge])))
         if c.about is not None and 0 <= c.about < len(op_iris):
-            g.add((f, KGR.about, op_iris[c.about]))
-        _figures(g, f, KGR.figure, c.figures)
+            g.add(f, _T["about"], op_iris[c.about])
+        _figures(g, f, _T["figure"], c.figures)
         _provenance(g, f, art, [c.evidence], c.extractor, c.confidence)
+    return g.ntriples()
+
+
+def article_graph(article: Article, facts: ArticleFacts, *, content_hash: str) -> Graph:
+    """:func:`article_ntriples` as an rdflib Graph named by the article's graph IRI."""
+    g = bind_prefixes(Graph(identifier=graph_iri(article.id)))
+    g.parse(data=article_ntriples(article, facts, content_hash=content_hash).decode("utf-8"),
+            format="nt")
     return g
 
 

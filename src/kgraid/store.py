@@ -116,6 +116,39 @@ class KgStore:
         return self._replace(gid, [ox.Quad(t.subject, t.predicate, t.object, gid) for t in
                                    ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)])
 
+    def replace_many(self, graphs: list[tuple[str, bytes]]) -> int:
+        """Replace many named graphs at once, each given as (graph IRI, N-Triples): what a
+        build writes after each batch of articles. Returns the number of triples written.
+
+        A transaction per article (``extend``) costs about 10 ms for an article's ~500 quads
+        on disk, as much as the rest of the build's own work; here the triples go in with one
+        ``bulk_extend`` (new files handed to RocksDB whole). The content hashes that mark
+        articles as built are written last, in one transaction, so a build killed before that
+        leaves articles without their mark, and the next build rebuilds them (removing their
+        graphs first): whole articles, as with ``extend``."""
+        if not graphs:
+            return 0
+        body: list[ox.Quad] = []
+        marks: list[ox.Quad] = []
+        hash_p = str(KGR.contentHash)
+        try:
+            for iri, ntriples in graphs:
+                gid = ox.NamedNode(iri)
+                if self._store.contains_named_graph(gid):
+                    self._store.remove_graph(gid)
+                for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+                    (marks if t.predicate.value == hash_p else body).append(
+                        ox.Quad(t.subject, t.predicate, t.object, gid))
+            if self.path is None:
+                self._store.extend(body)   # in memory: no files to write
+            else:
+                self._store.bulk_extend(body)
+            self._store.extend(marks)
+        except OSError as e:
+            raise StoreError(f"{self.path or 'memory store'}: cannot write {len(graphs)} "
+                             f"graph(s) from <{graphs[0][0]}>: {e}") from e
+        return len(body) + len(marks)
+
     def _replace(self, gid: ox.NamedNode, quads: list[ox.Quad]) -> int:
         try:
             if self._store.contains_named_graph(gid):
