@@ -183,7 +183,7 @@ class _Extractor:
         self.noun_by_first: dict[str, tuple] = {}
         for words, typ in self.noun_triggers:
             self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
-        self.lemma = [t.lemma_.lower() for t in doc]
+        self.lemma = [t.lemma_.lower() for t in self.doc.tokens]
         self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(self.mx.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
                        re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", self.mx.text, re.M)]

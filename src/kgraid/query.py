@@ -536,7 +536,15 @@ def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryRe
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [tuple(_from_ox(sol[v]) for v in variables) for sol in result]
+            # labels, roles and articles repeat down a result: convert each term once
+            seen: dict[object, Node | None] = {None: None}
+
+            def conv(term: object) -> Node | None:
+                got = seen.get(term, seen)
+                if got is seen:
+                    got = seen[term] = _from_ox(term)
+                return got
+            rows = [tuple(conv(sol[v]) for v in variables) for sol in result]
             return QueryResult("select", vars=variables, rows=rows)
         graph = Graph()
         for t in result:

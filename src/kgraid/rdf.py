@@ -6,6 +6,7 @@ content and position (so a rebuild of an unchanged article gives the same graph)
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -46,14 +47,19 @@ def bind_prefixes(g: Graph) -> Graph:
     return g
 
 
+_POSSESSIVE, _NON_WORD, _LEADING_ARTICLE = (re.compile(r"'s\b"), re.compile(r"[\W_]+"),
+                                            re.compile(r"^(?:the|a|an) "))
+
+
+@functools.lru_cache(maxsize=65536)
 def normalize_label(label: str) -> str:
     """The form two labels must share to be one node: case, punctuation, 'U.S.' vs 'US',
     curly quotes and a leading article are ignored."""
     s = unicodedata.normalize("NFKC", label).replace("\u2019", "'").replace("\u2018", "'")
     s = s.lower().replace("u.s.", "us").replace("u.k.", "uk").replace("u.n.", "un")
-    s = re.sub(r"'s\b", "", s)
-    s = re.sub(r"[\W_]+", " ", s).strip()
-    s = re.sub(r"^(?:the|a|an) ", "", s)
+    s = _POSSESSIVE.sub("", s)
+    s = _NON_WORD.sub(" ", s).strip()
+    s = _LEADING_ARTICLE.sub("", s)
     return s
 
 
