@@ -544,8 +544,9 @@ def link_store(store: "KgStore | RemoteStore", *, online: bool = False, endpoint
 
 # ---------------------------------------------------------------------- SHACL
 def links_shapes_path() -> Path:
-    """``ontology/links-shapes.ttl`` of the source tree."""
-    return Path(__file__).resolve().parents[2] / "ontology" / "links-shapes.ttl"
+    """``links-shapes.ttl`` beside the kgraid shapes (``ontology/``)."""
+    from .validate import ontology_dir
+    return ontology_dir() / "links-shapes.ttl"
 
 
 def validate_links(store: "KgStore", shapes: str | Path | None = None) -> tuple[bool, str]:

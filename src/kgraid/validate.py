@@ -19,7 +19,7 @@ from rdflib.namespace import SH
 from .errors import ValidationError
 
 __all__ = ["Violation", "ValidationReport", "validate_graph", "validate_ntriples",
-           "load_shapes", "shapes_path", "validate_file"]
+           "load_shapes", "shapes_path", "ontology_dir", "validate_file"]
 
 log = logging.getLogger(__name__)
 KGR = Namespace("https://w3id.org/kgraid/ontology#")
@@ -45,14 +45,20 @@ class ValidationReport:
                 "violations": [v.__dict__ for v in self.violations]}
 
 
-def shapes_path() -> Path:
-    """``ontology/shapes.ttl`` of the checkout, or the copy shipped in the package."""
+def ontology_dir() -> Path:
+    """The directory of the ontology and shapes: ``ontology/`` of a source checkout, else the
+    copy installed with the package (``kgraid/resources/ontology``, a link to ``ontology/`` in
+    the source tree, so there is one copy to edit)."""
     here = Path(__file__).resolve()
-    for cand in (here.parents[2] / "ontology" / "shapes.ttl",
-                 here.parent / "resources" / "shapes.ttl"):
-        if cand.exists():
+    for cand in (here.parents[2] / "ontology", here.parent / "resources" / "ontology"):
+        if (cand / "shapes.ttl").exists():
             return cand
-    raise ValidationError("cannot find the kgraid SHACL shapes (ontology/shapes.ttl)")
+    raise ValidationError("cannot find the kgraid ontology and SHACL shapes (ontology/)")
+
+
+def shapes_path() -> Path:
+    """``shapes.ttl`` in :func:`ontology_dir`."""
+    return ontology_dir() / "shapes.ttl"
 
 
 @functools.cache
