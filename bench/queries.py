@@ -10,7 +10,10 @@ budget (a single run when the first takes more than half the cap); a query that 
 Row counts of both sides are compared.
 
 Queries are run without bindings: the files in ``queries/`` treat every bindable variable as
-optional (``COALESCE``), so an unbound run is the widest, slowest form of each query.
+optional (``COALESCE``), so an unbound run is the widest, slowest form of each query. A query
+documented as one to bind (``entity_profile.rq``: "bind one") is also run the way it is meant
+to be used, with its variable bound on both sides (see :data:`BOUND`); that row is named
+``FILE [var=value]``.
 """
 from __future__ import annotations
 
@@ -33,6 +36,30 @@ def query_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.rq"))
 
 
+#: Queries meant to be run bound: file name -> the variable bound to the label of the most
+#: mentioned person in the store (found with top_entities.rq).
+BOUND = {"entity_profile.rq": "label"}
+
+
+def bound_runs(store_dir: Path, files: list[Path]) -> list[tuple[str, Path, dict[str, str]]]:
+    """(row name, file, bindings) for the files in :data:`BOUND`."""
+    from kgraid.query import run_query
+    from kgraid.store import KgStore
+
+    wanted = [f for f in files if f.name in BOUND]
+    if not wanted:
+        return []
+    store = KgStore(store_dir, read_only=True)
+    top = run_query(files[0].parent / "top_entities.rq", store=store,
+                    bindings={"class": "Person"})
+    labels = [str(r["label"]) for r in top.dicts()]
+    if not labels:
+        return []
+    # the person's last word, as an analyst types it ("Dorrian")
+    value = labels[0].split()[-1]
+    return [(f"{f.name} [{BOUND[f.name]}={value}]", f, {BOUND[f.name]: value}) for f in wanted]
+
+
 def _count(result: Any) -> int:
     kind = getattr(result, "kind", None)
     if kind == "ask":
@@ -50,7 +77,8 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float) -> dict[str, Any]:
+def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float,
+                  bindings: dict[str, str] | None = None) -> dict[str, Any]:
     """In its own process: one warm-up and up to ``runs`` timed runs of one query."""
     from kgraid.query import run_query
     from kgraid.store import KgStore
@@ -58,8 +86,9 @@ def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float) -> dic
     _cap_memory()
     store = KgStore(store_dir, read_only=True)
     try:
-        med, times, result = median_time(lambda: run_query(query, store=store), runs=runs,
-                                         warmup=1, budget=budget)
+        med, times, result = median_time(
+            lambda: run_query(query, store=store, bindings=bindings), runs=runs, warmup=1,
+            budget=budget)
     except MemoryError:
         return {"median_s": None, "error": f"out of memory (cap {MEMORY_CAP / 2 ** 30:.0f} GiB)"}
     return {"median_s": med, "runs": len(times), "rows": _count(result),
@@ -67,26 +96,29 @@ def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float) -> dic
 
 
 def run_kgraid(store_dir: Path, files: list[Path], runs: int, budget: float,
-               cap: float = 120.0) -> dict[str, dict[str, Any]]:
-    """Every query in its own worker process, stopped after ``cap`` seconds."""
+               cap: float = 120.0, bound: list[tuple[str, Path, dict[str, str]]] = (),
+               ) -> dict[str, dict[str, Any]]:
+    """Every query (and every bound run) in its own worker process, stopped after ``cap``
+    seconds."""
     import subprocess
 
     out: dict[str, dict[str, Any]] = {}
-    for f in files:
+    for name, f, bindings in [(f.name, f, {}) for f in files] + list(bound):
         cmd = [sys.executable, "-m", "bench.queries", "--kgraid-worker", str(store_dir),
-               "--runs", str(runs), "--budget", str(budget), str(f)]
+               "--runs", str(runs), "--budget", str(budget),
+               "--bindings", json.dumps(bindings), str(f)]
         try:
             r = run_child(cmd, cwd=ROOT, timeout=cap)
         except subprocess.TimeoutExpired:
-            out[f.name] = {"median_s": None, "capped_at_s": cap, "rows": None}
+            out[name] = {"median_s": None, "capped_at_s": cap, "rows": None}
         else:
             if r.returncode != 0:
-                out[f.name] = {"median_s": None, "rows": None,
-                               "error": r.stderr.strip().splitlines()[-1][:300]
-                               if r.stderr.strip() else f"exit {r.returncode}"}
+                out[name] = {"median_s": None, "rows": None,
+                             "error": r.stderr.strip().splitlines()[-1][:300]
+                             if r.stderr.strip() else f"exit {r.returncode}"}
             else:
-                out[f.name] = json.loads(r.stdout.strip().splitlines()[-1])
-        log.info("kgraid  %-40s %s", f.name, out[f.name])
+                out[name] = json.loads(r.stdout.strip().splitlines()[-1])
+        log.info("kgraid  %-40s %s", name, out[name])
     return out
 
 
@@ -100,9 +132,9 @@ def _alarm(signum: int, frame: object) -> None:
 
 
 def rdflib_worker(nquads: Path, files: list[Path], runs: int, budget: float, cap: float,
-                  ) -> dict[str, Any]:
+                  bound: list[tuple[str, Path, dict[str, str]]] = ()) -> dict[str, Any]:
     """Runs in its own process: load, then time each query; prints one JSON object."""
-    from rdflib import Dataset
+    from rdflib import Dataset, Literal
 
     from kgraid.query import load_query
 
@@ -114,43 +146,44 @@ def rdflib_worker(nquads: Path, files: list[Path], runs: int, budget: float, cap
     load_rss = peak_rss_mb()
     signal.signal(signal.SIGALRM, _alarm)
     results: dict[str, Any] = {}
-    for f in files:
+    for name, f, bindings in [(f.name, f, {}) for f in files] + list(bound):
         text = load_query(f)
+        init = {k: Literal(v) for k, v in bindings.items()}
         times: list[float] = []
         rows = None
         try:
             while len(times) < max(1, runs) and (not times or sum(times) < budget):
                 signal.alarm(int(cap) + 1)
                 t = time.perf_counter()
-                res = ds.query(text)
+                res = ds.query(text, initBindings=init)
                 rows = (int(bool(res.askAnswer)) if res.type == "ASK" else len(list(res)))
                 times.append(time.perf_counter() - t)
                 signal.alarm(0)
                 if times[0] > cap / 2:
                     break  # slow: one run is the figure
-            results[f.name] = {"median_s": statistics.median(times), "runs": len(times),
+            results[name] = {"median_s": statistics.median(times), "runs": len(times),
                                "rows": rows}
         except _Timeout:
             signal.alarm(0)
-            results[f.name] = {"median_s": None, "capped_at_s": cap, "runs": 0, "rows": None}
+            results[name] = {"median_s": None, "capped_at_s": cap, "runs": 0, "rows": None}
         except MemoryError:
             signal.alarm(0)
-            results[f.name] = {"median_s": None, "runs": 0, "rows": None,
+            results[name] = {"median_s": None, "runs": 0, "rows": None,
                                "error": f"out of memory (cap {MEMORY_CAP / 2 ** 30:.0f} GiB)"}
         except Exception as e:  # rdflib may not support a construct oxigraph does
             signal.alarm(0)
-            results[f.name] = {"median_s": None, "error": f"{type(e).__name__}: {e}"[:300],
+            results[name] = {"median_s": None, "error": f"{type(e).__name__}: {e}"[:300],
                                "runs": len(times), "rows": rows}
-        print(f"rdflib {f.name}: {results[f.name]}", file=sys.stderr, flush=True)
+        print(f"rdflib {name}: {results[name]}", file=sys.stderr, flush=True)
     return {"load_s": load_s, "load_peak_rss_mb": load_rss, "peak_rss_mb": peak_rss_mb(),
             "triples": len(ds), "queries": results}
 
 
 def run_rdflib(nquads: Path, files: list[Path], runs: int, budget: float, cap: float,
-               ) -> dict[str, Any]:
+               bound: list[tuple[str, Path, dict[str, str]]] = ()) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.queries", "--rdflib-worker", str(nquads),
            "--runs", str(runs), "--budget", str(budget), "--rdflib-cap", str(cap),
-           *map(str, files)]
+           "--bound", json.dumps([[n, str(f), b] for n, f, b in bound]), *map(str, files)]
     r = run_child(cmd, cwd=ROOT)
     if r.returncode != 0:
         raise RuntimeError(f"rdflib worker failed: {r.stderr[-2000:]}")
@@ -183,14 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--budget", type=float, default=30.0)
     p.add_argument("--rdflib-cap", type=float, default=120.0)
+    p.add_argument("--bindings", default="{}", help="JSON object: variable -> string")
+    p.add_argument("--bound", default="[]", help="JSON list of [row name, file, bindings]")
     p.add_argument("files", nargs="*", type=Path)
     args = p.parse_args(argv)
     if args.kgraid_worker:
-        emit(kgraid_worker(args.kgraid_worker, args.files[0], args.runs, args.budget))
+        emit(kgraid_worker(args.kgraid_worker, args.files[0], args.runs, args.budget,
+                           json.loads(args.bindings) or None))
         return 0
     if args.rdflib_worker:
+        bound = [(n, Path(f), b) for n, f, b in json.loads(args.bound)]
         emit(rdflib_worker(args.rdflib_worker, args.files, args.runs, args.budget,
-                           args.rdflib_cap))
+                           args.rdflib_cap, bound))
         return 0
     p.error("use python -m bench.run --only queries")
     return 2

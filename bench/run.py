@@ -147,7 +147,8 @@ def section_queries(args: argparse.Namespace) -> dict[str, Any]:
     n_triples = len(KgStore(path, read_only=True))
     files = queries_mod.query_files(args.queries)
     log.info("queries: kgraid on %d triples", n_triples)
-    kg = queries_mod.run_kgraid(path, files, args.runs, args.budget, args.kgraid_cap)
+    bound = queries_mod.bound_runs(path, files)
+    kg = queries_mod.run_kgraid(path, files, args.runs, args.budget, args.kgraid_cap, bound)
     nq = path.with_suffix(".nq")
     if not nq.exists():
         import pyoxigraph as ox
@@ -156,7 +157,7 @@ def section_queries(args: argparse.Namespace) -> dict[str, Any]:
         store.dump(str(tmp), format=ox.RdfFormat.N_QUADS)
         tmp.replace(nq)
     log.info("queries: rdflib in memory (load + %d queries)", len(files))
-    rl = queries_mod.run_rdflib(nq, files, args.runs, args.budget, args.rdflib_cap)
+    rl = queries_mod.run_rdflib(nq, files, args.runs, args.budget, args.rdflib_cap, bound)
     rows = queries_mod.compare(kg, rl)
     speedups = [r["speedup"] for r in rows if r["speedup"] is not None]
     return {"triples": n_triples, "rows": rows, "rdflib_load_s": rl["load_s"],
