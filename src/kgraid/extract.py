@@ -184,9 +184,9 @@ class _Extractor:
         for words, typ in self.noun_triggers:
             self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
         self.lemma = [t.lemma_.lower() for t in self.doc.tokens]
-        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(self.mx.text)]
+        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(self.doc.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
-                       re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", self.mx.text, re.M)]
+                       re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", self.doc.text, re.M)]
         self.context_time = None
         self.sent_index: dict[int, int] = {}
         self.op_last_sent: dict[int, int] = {}
@@ -623,8 +623,9 @@ class _Extractor:
         doc, mx = self.doc, self.mx
         if self._in_question(sent.start_char):
             return  # a reporter's question asserts nothing
-        is_item = bool(re.match(r"\s*(?:--|—|•|\*|-)\s", self.doc.text_of(sent)))
-        if self.doc.text_of(sent).rstrip().endswith(":"):
+        sent_text = self.doc.text_of(sent)
+        is_item = bool(re.match(r"\s*(?:--|—|•|\*|-)\s", sent_text))
+        if sent_text.rstrip().endswith(":"):
             self._update_context_time(sent)
             return  # the header of a list of strikes: its items are the operations
         found_any = False
@@ -670,7 +671,7 @@ class _Extractor:
                 time = self.context_time  # "-- Near Mosul, three strikes ...": the list's date
             place_keys = list(dict.fromkeys(p.key for p in places))
             actors, targets = self._actors_targets(sent, head)
-            figures = extract_figures(self.doc.text_of(sent))
+            figures = extract_figures(sent_text)
             idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
             if idx is not None and definite and plural and si - self.op_last_sent.get(idx, -9) > 2:
                 continue  # "These strikes were conducted as part of ...": a summary
@@ -693,7 +694,7 @@ class _Extractor:
         if not found_any:
             self._update_context_time(sent)
             # "Twenty ISIL militants were killed ...": figures of the operation just reported
-            figures = extract_figures(self.doc.text_of(sent))
+            figures = extract_figures(sent_text)
             last = len(self.facts.operations) - 1
             if figures and last >= 0 and self.op_last_sent.get(last) == si - 1 and \
                     not any(t.lemma_.lower() in self.verbs for t in self.doc.span(sent)):
@@ -1103,7 +1104,7 @@ class _Extractor:
         """Direct quotes with a named speaker, across sentence boundaries:
         '“...,” he said', '“...,” said X', 'X said: “...”'."""
         doc = self.doc
-        text = self.mx.text
+        text = self.doc.text
         for m in re.finditer(r"[“\"]([^“”\"]{20,2000}?)[”\"]", text):
             after = text[m.end():m.end() + 120]
             if not (m.group(1).rstrip().endswith((",", "?", "!")) or after.startswith(",")):

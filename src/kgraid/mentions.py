@@ -84,8 +84,8 @@ class TokenCache:
     __slots__ = ("doc", "tokens", "text")
 
     def __init__(self, doc: Doc) -> None:
-        self.doc = doc.doc if isinstance(doc, TokenCache) else doc
-        self.tokens: list[Token] = list(self.doc)
+        self.doc = doc
+        self.tokens: list[Token] = list(doc)
         self.text: str = self.doc.text   # Doc.text joins every token on each access
 
     def text_of(self, span: Span) -> str:
@@ -116,7 +116,6 @@ class MentionIndex:
 
     def __init__(self, doc: Doc, *, offset: int = 0) -> None:
         self.doc = doc if isinstance(doc, TokenCache) else TokenCache(doc)
-        self.text = self.doc.text
         self.offset = offset
         self.gz = load_gazetteer()
         self.entities: dict[EntityKey, Entity] = {}
@@ -485,7 +484,7 @@ class MentionIndex:
     def _find_speakers(self) -> list[tuple[int, EntityKey | None]]:
         """Briefing transcripts: 'PETER COOK:' and 'MR. COOK:' start a speaker's turn."""
         out: list[tuple[int, EntityKey | None]] = []
-        text = self.text
+        text = self.doc.text
         for m in _SPEAKER.finditer(text):
             raw = m["name"].strip()
             if raw in ("Q", "QUESTION") or len(raw) < 3:
