@@ -115,7 +115,7 @@ def test_report_is_json_serializable(tmp_path, corpus):
 
 def test_batched_writes_equal_one_article_at_a_time(tmp_path, corpus):
     """``replace_many`` (bulk files + hash marks last) gives the quads of per-article
-    ``replace_ntriples`` transactions, replaces graphs already there, and leaves no article
+    ``replace_graph`` transactions, replaces graphs already there, and leaves no article
     marked as built without its triples."""
     import pyoxigraph as ox
 
@@ -127,7 +127,7 @@ def test_batched_writes_equal_one_article_at_a_time(tmp_path, corpus):
     results = process_articles(arts)
     one, many = KgStore(tmp_path / "one"), KgStore(tmp_path / "many")
     for r in results:
-        one.replace_ntriples(r.graph_iri, r.ntriples)
+        one.replace_graph(r.graph())
     # the first write puts something stale in one graph: the batch must replace it
     stale = ox.Quad(ox.NamedNode("urn:stale"), ox.NamedNode("urn:p"), ox.Literal("x"),
                     ox.NamedNode(results[0].graph_iri))

@@ -5,7 +5,7 @@
 ``process_articles`` is the per-article work (parse, extract, mint RDF, validate) as a pure
 function of the articles, so it runs the same in this process, in worker processes
 (``jobs``) or on a Dask cluster. ``build`` streams the input in chunks, skips unchanged
-articles, writes each article's graph in one store call and reports what happened to every
+articles, writes the graphs of each chunk in one store call and reports what happened to every
 input: built, skipped (unchanged or duplicate), invalid (kept out unless ``keep_invalid``)
 or failed (with the reason).
 """

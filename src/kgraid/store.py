@@ -1,10 +1,9 @@
 """Stage 6: the merged graph, in an embedded pyoxigraph store (on disk or in memory).
 
 Each article lives in its own named graph; the default graph of queries is the union of all
-graphs. Replacing an article removes its graph and writes the new one; the content hash that
-marks an article as built is written in the same ``extend`` call as its triples (pyoxigraph
-``Store.extend`` is transactional), so a build killed at any point leaves only whole articles
-and a re-run redoes exactly the missing ones.
+graphs. A build writes a batch of articles at once (:meth:`KgStore.replace_many`): their old
+graphs removed, their triples in one bulk write, then the content hashes that mark them as
+built in one transaction, so a re-run redoes every article that is not marked.
 """
 from __future__ import annotations
 
@@ -109,13 +108,6 @@ class KgStore:
         return self._replace(gid, [ox.Quad(to_ox(s), to_ox(p), to_ox(o), gid)
                                    for s, p, o in graph])
 
-    def replace_ntriples(self, graph_iri: str, ntriples: bytes) -> int:
-        """Replace the named graph ``graph_iri`` with an N-Triples document (what the build's
-        workers send back), without a round trip through rdflib."""
-        gid = ox.NamedNode(graph_iri)
-        return self._replace(gid, [ox.Quad(t.subject, t.predicate, t.object, gid) for t in
-                                   ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)])
-
     def replace_many(self, graphs: list[tuple[str, bytes]]) -> int:
         """Replace many named graphs at once, each given as (graph IRI, N-Triples): what a
         build writes after each batch of articles. Returns the number of triples written.
@@ -125,7 +117,8 @@ class KgStore:
         ``bulk_extend`` (new files handed to RocksDB whole). The content hashes that mark
         articles as built are written last, in one transaction, so a build killed before that
         leaves articles without their mark, and the next build rebuilds them (removing their
-        graphs first): whole articles, as with ``extend``."""
+        graphs first). Every marked article is whole; until that re-run, queries can see the
+        triples of unmarked ones."""
         if not graphs:
             return 0
         body: list[ox.Quad] = []
@@ -134,8 +127,7 @@ class KgStore:
         try:
             for iri, ntriples in graphs:
                 gid = ox.NamedNode(iri)
-                if self._store.contains_named_graph(gid):
-                    self._store.remove_graph(gid)
+                self._drop(gid)
                 for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
                     (marks if t.predicate.value == hash_p else body).append(
                         ox.Quad(t.subject, t.predicate, t.object, gid))
@@ -149,10 +141,15 @@ class KgStore:
                              f"graph(s) from <{graphs[0][0]}>: {e}") from e
         return len(body) + len(marks)
 
+    def _drop(self, gid: ox.NamedNode) -> bool:
+        if self._store.contains_named_graph(gid):
+            self._store.remove_graph(gid)
+            return True
+        return False
+
     def _replace(self, gid: ox.NamedNode, quads: list[ox.Quad]) -> int:
         try:
-            if self._store.contains_named_graph(gid):
-                self._store.remove_graph(gid)
+            self._drop(gid)
             self._store.extend(quads)
         except OSError as e:
             raise StoreError(f"{self.path or 'memory store'}: cannot write graph "
@@ -160,11 +157,7 @@ class KgStore:
         return len(quads)
 
     def remove_graph(self, iri: str) -> bool:
-        gid = ox.NamedNode(iri)
-        if self._store.contains_named_graph(gid):
-            self._store.remove_graph(gid)
-            return True
-        return False
+        return self._drop(ox.NamedNode(iri))
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
