@@ -58,6 +58,22 @@ class Run:
     peak_rss_mb: float
 
 
+def wait_child(proc: subprocess.Popen, cmd: Sequence[str], started: float,
+               timeout: float | None, poll: float = 0.02) -> tuple[int, Any]:
+    """Wait for ``proc`` (started at ``time.perf_counter()`` = ``started``): (wait status,
+    rusage of it and the processes it waited for). After ``timeout`` seconds it is killed
+    and TimeoutExpired raised."""
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            return status, usage
+        if timeout is not None and time.perf_counter() > started + timeout:
+            proc.kill()
+            os.wait4(proc.pid, 0)
+            raise subprocess.TimeoutExpired(list(cmd), timeout)
+        time.sleep(poll)
+
+
 def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None,
               timeout: float | None = None, cwd: Path | None = None) -> Run:
     """Run ``cmd``; measure its wall time and its peak RSS (``wait4`` gives the rusage of
@@ -66,16 +82,7 @@ def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None,
         t = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, text=True, cwd=cwd,
                                 env={**os.environ, **(env or {})})
-        deadline = None if timeout is None else t + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise subprocess.TimeoutExpired(list(cmd), timeout or 0)
-            time.sleep(0.02)
+        status, usage = wait_child(proc, cmd, t, timeout)
         seconds = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)

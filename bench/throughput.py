@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .measure import ROOT, emit, peak_rss_mb
+from .measure import ROOT, emit, peak_rss_mb, wait_child
 
 KGRAID = [sys.executable, "-m", "kgraid.cli"]
 BATCH_SIZE = 32  # kgraid.pipeline.process_articles' nlp.pipe batch size
@@ -106,20 +106,12 @@ def run_measured(cmd: list[str], *, timeout: float | None = None,
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        deadline = None if timeout is None else t + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                stop.set()
-                raise subprocess.TimeoutExpired(cmd, timeout or 0)
-            time.sleep(0.05)
+        try:
+            status, usage = wait_child(proc, cmd, t, timeout, poll=0.05)
+        finally:
+            stop.set()
         seconds = time.perf_counter() - t
         busy = _busy_s() - busy0
-        stop.set()
         sampler.join()
         cpu = usage.ru_utime + usage.ru_stime
         LAST_CPU.update(cpu_s=cpu, other_cores=max(0.0, (busy - cpu) / seconds))

@@ -45,3 +45,26 @@ def require_shared(*parts: str) -> Path:
             pytest.fail(f"{p} is missing: CI runs with ../shared beside the repository")
         pytest.skip(f"{p} not present (../shared is beside the repository in CI)")
     return p
+
+
+def seed_and_dev_corpus(dst: Path, keep=lambda name: True) -> Path:
+    """``dst`` filled with the seed articles and the dev articles whose file name ``keep``
+    accepts (never the dev folder's README); skips or fails like :func:`require_shared`."""
+    dev = require_shared("dev-articles")
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in sorted(DATA.glob("*.txt")):
+        shutil.copy(f, dst / f.name)
+    for f in sorted(dev.glob("*.md")):
+        if f.name.lower() != "readme.md" and keep(f.name):
+            shutil.copy(f, dst / f.name)
+    return dst
+
+
+def store_graphs(store_path: Path) -> dict:
+    """Every named graph of the on-disk store at ``store_path``, as rdflib Graphs by IRI."""
+    from kgraid.store import KgStore
+    store = KgStore(store_path)
+    try:
+        return {n: store.graph(n) for n in store.graph_names()}
+    finally:
+        store.close()

@@ -33,7 +33,7 @@ from kgraid.cli import main as kgraid_main
 from kgraid.rdf import KGR
 from kgraid.store import DERIVED_PREFIX, KgStore
 from kgraid.validate import validate_graph
-from conftest import require_shared
+from conftest import seed_and_dev_corpus, store_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "dev-articles"
@@ -122,14 +122,6 @@ def article_graphs(store_path: Path) -> dict[str, Graph]:
         store.close()
 
 
-def all_graphs(store_path: Path) -> dict[str, Graph]:
-    store = KgStore(store_path)
-    try:
-        return {n: store.graph(n) for n in store.graph_names()}
-    finally:
-        store.close()
-
-
 def cli_build(*args: str) -> int:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         return kgraid_main(["build", *args])
@@ -139,14 +131,7 @@ def cli_build(*args: str) -> int:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """20 articles: the seed articles, the dev articles, and two copies under other ids."""
-    require_shared("dev-articles")  # beside the repository in CI; skipped elsewhere
-    d = tmp_path_factory.mktemp("crash") / "corpus"
-    d.mkdir()
-    for f in sorted((ROOT / "data" / "articles").glob("*.txt")):
-        shutil.copy(f, d / f.name)
-    for f in sorted(DEV.glob("*.md")):
-        if f.name.lower() != "readme.md":
-            shutil.copy(f, d / f.name)
+    d = seed_and_dev_corpus(tmp_path_factory.mktemp("crash") / "corpus")
     for name in ("wcep_14_2017-01-08.md", "gov_03_strikes-2017-02-15.md"):
         shutil.copy(DEV / name, d / f"copy-{name}")
     assert len(list(d.iterdir())) == 20
@@ -161,7 +146,7 @@ def references(corpus: Path, tmp_path_factory) -> tuple[dict[str, Graph], dict[s
     base = tmp_path_factory.mktemp("refs")
     assert cli_build(str(corpus), "--store", str(base / "plain"), "--no-resolve") == 0
     assert cli_build(str(corpus), "--store", str(base / "full")) == 0
-    plain, full = article_graphs(base / "plain"), all_graphs(base / "full")
+    plain, full = article_graphs(base / "plain"), store_graphs(base / "full")
     assert len(plain) == 20 and len([n for n in full if not n.startswith(DERIVED_PREFIX)]) == 20
     return plain, full, base / "plain"
 
@@ -190,7 +175,7 @@ def assert_whole_articles(store: Path, plain: dict[str, Graph], *, resolved: boo
 
 
 def assert_same_as_reference(store: Path, full: dict[str, Graph]) -> None:
-    got = all_graphs(store)
+    got = store_graphs(store)
     assert sorted(got) == sorted(full)
     differ = [name for name in full if not isomorphic(got[name], full[name])]
     assert differ == [], f"graphs that differ from the uninterrupted build: {differ}"

@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,8 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kgraid.cli import main as kgraid_main
-from kgraid.store import KgStore
-from conftest import require_shared
+from conftest import seed_and_dev_corpus, store_graphs as graphs
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "dev-articles"
 
 pytestmark = pytest.mark.slow
 
@@ -29,14 +25,6 @@ def cli_build(*args: str) -> tuple[int, dict]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         rc = kgraid_main(["build", *args, "--format", "json"])
     return rc, json.loads(out.getvalue())
-
-
-def graphs(store_path: Path) -> dict[str, Graph]:
-    store = KgStore(store_path)
-    try:
-        return {n: store.graph(n) for n in store.graph_names()}
-    finally:
-        store.close()
 
 
 def assert_isomorphic(a: dict[str, Graph], b: dict[str, Graph]) -> None:
@@ -51,14 +39,8 @@ def assert_isomorphic(a: dict[str, Graph], b: dict[str, Graph]) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    require_shared("dev-articles")  # beside the repository in CI; skipped elsewhere
-    d = tmp_path_factory.mktemp("idem") / "corpus"
-    d.mkdir()
-    for f in sorted((ROOT / "data" / "articles").glob("*.txt")):
-        shutil.copy(f, d / f.name)
-    for f in sorted(DEV.glob("*.md")):
-        if f.name.startswith(("wcep_", "gov_07", "gov_11")):
-            shutil.copy(f, d / f.name)
+    d = seed_and_dev_corpus(tmp_path_factory.mktemp("idem") / "corpus",
+                            keep=lambda name: name.startswith(("wcep_", "gov_07", "gov_11")))
     assert len(list(d.iterdir())) == 12
     return d
 
