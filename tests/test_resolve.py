@@ -127,3 +127,33 @@ def test_read_only_store_closes_cleanly(tmp_path):
     s = S(tmp_path / "kg")
     s.close()
     S(tmp_path / "kg", read_only=True).close()
+
+
+def test_rewrite_touches_only_quads_of_the_iri_in_the_given_graphs_and_records_once() -> None:
+    import pyoxigraph as ox
+
+    from kgraid.resolve import MERGES_GRAPH, _rewrite
+
+    ex = "https://example.org/"
+    old, new, other = (ox.NamedNode(ex + n) for n in ("old", "new", "other"))
+    p, label = ox.NamedNode(ex + "p"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    g1, g2, g3 = (ox.NamedNode(ex + f"g{i}") for i in (1, 2, 3))
+    raw = ox.Store()
+    for g in (g1, g2, g3):
+        raw.extend([ox.Quad(old, p, other, g), ox.Quad(other, p, old, g),
+                    ox.Quad(old, p, old, g), ox.Quad(other, p, other, g),
+                    ox.Quad(old, label, ox.Literal("Old"), g)])
+    mg = ox.NamedNode(MERGES_GRAPH)
+    record = [ox.Quad(ox.NamedNode(ex + "m"), p, ox.NamedNode(ex + f"g{i}"), mg)
+              for i in (1, 2)]
+    _rewrite(raw, old.value, new.value, [g1.value, g2.value], record)
+
+    def quads(g):
+        return {(q.subject, q.predicate, q.object) for q in raw.quads_for_pattern(None, None,
+                                                                                  None, g)}
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    for g in (g1, g2):  # subject, object and both positions rewritten; the label is an alias
+        assert quads(g) == {(new, p, other), (other, p, new), (new, p, new),
+                            (other, p, other), (new, alt, ox.Literal("Old"))}
+    assert (old, p, other) in quads(g3) and not any(new in t for t in quads(g3))
+    assert quads(mg) == {(q.subject, q.predicate, q.object) for q in record}

@@ -240,14 +240,20 @@ def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
     keep_label = f". {n} {label} {_term(canon_label)}" if canon_label is not None else ""
     update = f"""
       DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }}
-      INSERT {{ GRAPH ?g {{ ?s2 ?p2 ?o2 {keep_label} }} {_quads_block(list(record))} }}
+      INSERT {{ GRAPH ?g {{ ?s2 ?p2 ?o2 {keep_label} }} }}
       WHERE {{
         VALUES (?g) {{ {rows} }}
-        GRAPH ?g {{ ?s ?p ?o FILTER(?s = {o} || ?o = {o}) }}
+        {{ GRAPH ?g {{ {o} ?p ?o }} BIND({o} AS ?s) }}
+        UNION
+        {{ GRAPH ?g {{ ?s ?p {o} }} BIND({o} AS ?o) }}
         BIND(IF(?s = {o}, {n}, ?s) AS ?s2)
         BIND(IF(?o = {o}, {n}, ?o) AS ?o2)
         BIND({p2} AS ?p2)
       }}"""
+    # the record is ground: in the INSERT template it would be written again for every
+    # solution (graphs x record quads: 10 s and 0.5 GiB for an entity in 311 graphs)
+    if record:
+        update += f" ;\nINSERT DATA {{ {_quads_block(list(record))} }}"
     if then:
         update += " ;\n" + then
     if graphs:
@@ -291,10 +297,30 @@ def _graphs_mentioning(store: ox.Store, iri: str) -> list[str]:
     return sorted(g for g in gs if not g.startswith(DERIVED_PREFIX))
 
 
+#: Resolution flushes the store after this many merges. Each merge is a small transaction;
+#: without a flush their writes pile up in RocksDB's in-memory write buffers (measured on a
+#: 10,000-article store: 4,357 merges took the process from 200 MiB to 1.5 GiB; flushing
+#: every 100 merges kept it under 300 MiB, and the resolution ran faster).
+FLUSH_EVERY = 100
+
+
+class _Flusher:
+    """Counts merges and flushes ``raw`` every :data:`FLUSH_EVERY` of them."""
+
+    def __init__(self, raw: ox.Store) -> None:
+        self.raw, self.n = raw, 0
+
+    def __call__(self) -> None:
+        self.n += 1
+        if self.n % FLUSH_EVERY == 0:
+            self.raw.flush()
+
+
 def resolve_store(store) -> dict:
     """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
     Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found."""
     raw: ox.Store = store.raw if hasattr(store, "raw") else store
+    merged_one = _Flusher(raw)
     existing = _existing(raw)
     # re-apply recorded merges to graphs rebuilt since (they carry the old IRI again)
     reapplied = 0
@@ -310,6 +336,7 @@ def resolve_store(store) -> dict:
             _rewrite(raw, merged, canon, graphs, record, label_to_alt=is_entity,
                      canon_label=_canonical_label(raw, canon) if is_entity else None)
             reapplied += 1
+            merged_one()
     blocked = _blocked(raw)
     entity = _entity_merges(_nodes(raw), blocked)
     ops = _operation_merges(raw, blocked)
@@ -321,6 +348,7 @@ def resolve_store(store) -> dict:
                  _record_quads(merged, canon, rule, labels, graphs, original),
                  label_to_alt=is_entity,
                  canon_label=_canonical_label(raw, canon) if is_entity else None)
+        merged_one()
     log.info("resolution: %d entity merges, %d operation merges, %d re-applied",
              len(entity), len(ops), reapplied)
     return {"merges": {"entities": len(entity) + sum(1 for m in existing
