@@ -129,7 +129,7 @@ def test_read_only_store_closes_cleanly(tmp_path):
     S(tmp_path / "kg", read_only=True).close()
 
 
-def test_rewrite_touches_only_quads_of_the_iri_in_the_given_graphs_and_records_once() -> None:
+def test_rewrite_touches_only_quads_of_the_iri_in_the_given_graphs_and_writes_the_record() -> None:
     import pyoxigraph as ox
 
     from kgraid.resolve import MERGES_GRAPH, _rewrite
