@@ -148,3 +148,28 @@ def test_write_batch_size_does_not_change_the_graph(tmp_path, corpus):
     ra, rb = build([corpus], a, chunk_size=1), build([corpus], b, chunk_size=64)
     assert ra.count("built") == rb.count("built") == 2
     assert set(map(str, a.quads())) == set(map(str, b.quads()))
+
+
+def test_batched_writes_take_n_triples_of_any_layout(tmp_path):
+    """The fast path rewrites kgraid's own one-statement-per-line N-Triples into N-Quads as
+    text; N-Triples in any other layout (comments, CRLF, no final newline, a literal that
+    spells out a line end) goes through the parser and gives the same quads."""
+    import pyoxigraph as ox
+
+    from kgraid.rdf import KGR
+
+    g = "https://w3id.org/kgraid/graph/x"
+    mark = f'<urn:a> <{KGR.contentHash}> "h1" .'
+    canonical = (f'<urn:a> <urn:p> "one .\\n two" .\n{mark}\n<urn:a> <urn:q> <urn:b> .\n'
+                 ).encode()
+    odd = (f'# a comment\r\n<urn:a> <urn:p> "one .\\n two" .\r\n{mark}\r\n'
+           f'<urn:a>   <urn:q>  <urn:b>.').encode()
+    stores = []
+    for i, text in enumerate((canonical, odd)):
+        s = KgStore(tmp_path / f"s{i}")
+        assert s.replace_many([(g, text)]) == 3
+        stores.append(sorted(map(str, s.quads())))
+        marks = list(s.raw.quads_for_pattern(None, ox.NamedNode(str(KGR.contentHash)), None))
+        assert [q.object.value for q in marks] == ["h1"]
+    assert stores[0] == stores[1]
+    assert any('"one .\\n two"' in q for q in stores[0])

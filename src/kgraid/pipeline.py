@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
@@ -184,6 +184,13 @@ def _write(store: Store, results: list[ArticleResult]) -> None:
             store.replace_graph(r.graph())
 
 
+def _done(value: object) -> Future:
+    """A future that already holds ``value`` (a write done in this thread)."""
+    fut: Future = Future()
+    fut.set_result(value)
+    return fut
+
+
 def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
           keep_invalid: bool = False, validate: bool = True, engine: str = "auto",
           jobs: int = 1, force: bool = False, chunk_size: int = CHUNK,
@@ -263,30 +270,58 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 yield [r for f in futs for r in f.result()]
 
     results = executor(todo_chunks()) if executor is not None else local_results()
+    # A store that takes whole batches (KgStore) is written from one thread beside this one:
+    # pyoxigraph releases the GIL while it writes, so batch k goes to disk while batch k+1 is
+    # parsed. Batches are written in order, one at a time, and an article is reported built
+    # only once its batch is written.
+    writer = ThreadPoolExecutor(1, thread_name_prefix="kgraid-write") \
+        if hasattr(store, "replace_many") else None
+    in_flight: list[tuple[Future, list[ArticleResult]]] = []
+
+    def landed() -> None:
+        while in_flight:
+            fut, written = in_flight[0]
+            fut.result()
+            in_flight.pop(0)
+            for res in written:
+                record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
+                                      res.warnings, res.violations))
+
     try:
         for batch in results:
             built: list[ArticleResult] = []
+            rejected: list[ArticleOutcome] = []
             for res in batch:
                 if res.error:
-                    record(ArticleOutcome(res.article_id, res.origin, "failed", res.error,
-                                          warnings=res.warnings))
-                    continue
-                if res.violations and not keep_invalid:
-                    record(ArticleOutcome(res.article_id, res.origin, "invalid",
-                                          f"{len(res.violations)} SHACL violation(s); not "
-                                          "merged (use --keep-invalid to merge anyway)",
-                                          res.counts, res.warnings, res.violations))
-                    continue
-                built.append(res)
-            _write(store, built)
-            for res in built:
-                record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
-                                      res.warnings, res.violations))
+                    rejected.append(ArticleOutcome(res.article_id, res.origin, "failed",
+                                                   res.error, warnings=res.warnings))
+                elif res.violations and not keep_invalid:
+                    rejected.append(ArticleOutcome(
+                        res.article_id, res.origin, "invalid",
+                        f"{len(res.violations)} SHACL violation(s); not merged (use "
+                        "--keep-invalid to merge anyway)", res.counts, res.warnings,
+                        res.violations))
+                else:
+                    built.append(res)
+            landed()
+            for o in rejected:
+                record(o)
+            if writer is not None:
+                in_flight.append((writer.submit(_write, store, built), built))
+            else:
+                in_flight.append((_done(_write(store, built)), built))
+        landed()
     except KeyboardInterrupt:
         report.interrupted = True
+        try:
+            landed()  # the batch being written lands whole and is reported
+        except KeyboardInterrupt:
+            pass
         log.warning("interrupted: %d article(s) done; the store holds only whole articles "
                     "and a re-run completes the build", report.count("built"))
     finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
         store.flush()
     if not report.interrupted:
         for step in post_build:
