@@ -197,13 +197,6 @@ def _worker_init() -> None:
     threadpool_limits(1)
 
 
-def _done(value: object) -> Future:
-    """A future that already holds ``value`` (a write done in this thread)."""
-    fut: Future = Future()
-    fut.set_result(value)
-    return fut
-
-
 def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
           keep_invalid: bool = False, validate: bool = True, engine: str = "auto",
           jobs: int = 1, force: bool = False, chunk_size: int = CHUNK,
@@ -289,12 +282,13 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
     # only once its batch is written.
     writer = ThreadPoolExecutor(1, thread_name_prefix="kgraid-write") \
         if hasattr(store, "replace_many") else None
-    in_flight: list[tuple[Future, list[ArticleResult]]] = []
+    in_flight: list[tuple[Future | None, list[ArticleResult]]] = []
 
     def landed() -> None:
         while in_flight:
             fut, written = in_flight[0]
-            fut.result()
+            if fut is not None:
+                fut.result()
             in_flight.pop(0)
             for res in written:
                 record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
@@ -322,7 +316,9 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
             if writer is not None:
                 in_flight.append((writer.submit(_write, store, built), built))
             else:
-                in_flight.append((_done(_write(store, built)), built))
+                _write(store, built)
+                in_flight.append((None, built))
+                landed()
         landed()
     except KeyboardInterrupt:
         report.interrupted = True
