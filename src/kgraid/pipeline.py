@@ -190,10 +190,7 @@ def _worker_init() -> None:
     CPU time spinning against each other (one run, 300 articles, 2 workers on 2 cores: 70
     CPU-s in the workers with OpenBLAS's default of 2 threads each, 61.5 CPU-s with 1). Dask's
     nanny already starts its workers with one BLAS thread."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency; the build only runs slower
-        return
+    from threadpoolctl import threadpool_limits
     threadpool_limits(1)
 
 

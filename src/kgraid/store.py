@@ -64,24 +64,20 @@ _MARK = re.compile(rb"^[^\n]* <" + str(KGR.contentHash).encode() + rb"> [^\n]*\n
 
 def _as_nquads(gid: ox.NamedNode, ntriples: bytes) -> tuple[bytes, list[bytes], int]:
     """One graph's N-Triples as N-Quads in ``gid``: (the quads but the content-hash marks,
-    the marks, number of statements). kgraid writes one statement per line ending in " .",
-    with line breaks escaped inside literals, so a line's end is where the graph name goes;
-    text not in that form goes through the parser instead."""
+    the marks, number of statements). Canonical N-Triples (kgraid's own, and pyoxigraph's
+    serializer's) has one statement per line ending in " ." with line breaks escaped inside
+    literals, so a line's end is where the graph name goes; text in any other layout is
+    made canonical first."""
     lines = ntriples.count(b"\n")
+    if not (ntriples.endswith(b" .\n") and ntriples.count(b" .\n") == lines
+            and b"\r" not in ntriples):
+        ntriples = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES),
+                                format=ox.RdfFormat.N_TRIPLES) or b""
+        lines = ntriples.count(b"\n")
     name = b" <" + gid.value.encode() + b"> .\n"
-    if lines and ntriples.endswith(b" .\n") and ntriples.count(b" .\n") == lines \
-            and b"\r" not in ntriples:
-        marks = [m.replace(b" .\n", name) for m in _MARK.findall(ntriples)]
-        body = _MARK.sub(b"", ntriples) if marks else ntriples
-        return body.replace(b" .\n", name), marks, lines
-    quads = [ox.Quad(t.subject, t.predicate, t.object, gid)
-             for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
-    hash_p = str(KGR.contentHash)
-    body_q = [q for q in quads if q.predicate.value != hash_p]
-    marks_q = [q for q in quads if q.predicate.value == hash_p]
-    return (ox.serialize(body_q, format=ox.RdfFormat.N_QUADS) or b"",
-            [ox.serialize(marks_q, format=ox.RdfFormat.N_QUADS) or b""] if marks_q else [],
-            len(quads))
+    marks = [m.replace(b" .\n", name) for m in _MARK.findall(ntriples)]
+    body = _MARK.sub(b"", ntriples) if marks else ntriples
+    return body.replace(b" .\n", name), marks, lines
 
 
 class KgStore:
