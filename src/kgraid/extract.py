@@ -48,6 +48,10 @@ _FIG_NAMED = re.compile(
 _FIG_OF = re.compile(
     r"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
     r"(?P<v>killed|wounded|injured|detained|captured)", re.I)
+#: Every figure pattern above needs one of these words: a sentence without any has no figure
+#: (most sentences; the test is one scan instead of four).
+_FIG_VERB = re.compile(r"kill|wound|injur|detained|arrested|captured|freed|released|rescued",
+                       re.I)
 
 _HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attempt", "intend",
                        "vow", "hope", "aim", "continue", "encourage", "help", "prepare", "need",
@@ -68,6 +72,8 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
              {"Strike", "Airstrike", "DroneStrike"},
              {"Attack", "Bombing", "Offensive", "Capture"}]
 _DECLINE = {"decline", "refuse", "fail", "not"}
+_CONTROL_VERBS = ("take", "seize", "gain", "wrest")  # "... control of the district"
+_VERB_TRIGGER_HEADS = {"blow", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?"
@@ -114,6 +120,8 @@ def extract_figures(text: str) -> list[Figure]:
     """Casualty figures stated in ``text`` ('25 ISIL members were killed', 'killing at least
     23 soldiers', 'one person was killed and another injured')."""
     figs: list[Figure] = []
+    if not _FIG_VERB.search(text):
+        return figs
     seen: set[tuple[str, int]] = set()
 
     def add(v: str, n: str, q: str | None, subj: str | None) -> None:
@@ -193,6 +201,16 @@ class _Extractor:
         self.used_verbs: set[int] = set()
         self.quote_spans: list[tuple[int, int]] = []
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
+        self._dates: dict[tuple[int, int], list[tuple[int, int, str]]] = {}  # span -> dates
+        # tokens that may start an operation word (_trigger_at says whether they do)
+        pos = [t.pos_ for t in self.doc.tokens]
+        lower = self.mx.lower
+        self.trigger_starts = {
+            i for i, p in enumerate(pos)
+            if (p in ("NOUN", "PROPN") and (self.lemma[i] in self.noun_by_first
+                                            or lower[i] in self.noun_by_first))
+            or (p == "VERB" and (self.lemma[i] in self.verb_triggers
+                                 or self.lemma[i] in _VERB_TRIGGER_HEADS))}
 
     # ================================================================ memberships
     def _role_at(self, i: int, end: int) -> _Phrase | None:
@@ -458,7 +476,7 @@ class _Extractor:
             lemma = self.lemma[tok.i]
             if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
                 return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
-            if lemma in ("take", "seize", "gain", "wrest") and any(
+            if lemma in _CONTROL_VERBS and any(
                     c.dep_ == "dobj" and c.lower_ == "control" for c in tok.children):
                 return "Capture", tok.i + 1  # "taken control of the al-Shifa district"
             if lemma in self.verb_triggers:
@@ -487,7 +505,7 @@ class _Extractor:
     def _clause_specific(self, head: Token) -> bool:
         """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
         whose own clause gives a date or a specific place names particular operations."""
-        t = self._sentence_date(head.sent, head, fallback=False)
+        t = self._sentence_date(self.doc.sent_of(head.i), head, fallback=False)
         return t is not None  # "attacks in Paris and Nice" (no date) stay generic
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
@@ -563,7 +581,7 @@ class _Extractor:
         clause = {self._clause_verb(trigger).i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
             c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
-        for s, e, text in dates.find_dates(self.doc.text_of(sent)):
+        for s, e, text in self._dates_in(sent):
             char = sent.start_char + s
             if self._in_dateline(char):
                 continue
@@ -592,6 +610,15 @@ class _Extractor:
         if best is None:
             return self._present_tense_date(trigger) if fallback else None
         return dates.resolve(best[1], self.published)
+
+    def _dates_in(self, sent: Span) -> list[tuple[int, int, str]]:
+        """:func:`dates.find_dates` of a sentence, found once: a sentence is searched for
+        every trigger in it and again for its context time."""
+        key = (sent.start, sent.end)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = dates.find_dates(self.doc.text_of(sent))
+        return found
 
     def _present_tense_date(self, trigger: Token):
         """Headline-style news in the simple present ('ISIL militants blow up the mosque',
@@ -630,7 +657,11 @@ class _Extractor:
             return  # the header of a list of strikes: its items are the operations
         found_any = False
         i = sent.start
+        starts = self.trigger_starts
         while i < sent.end:
+            if i not in starts:
+                i += 1
+                continue
             tok = doc[i]
             found = self._trigger_at(tok)
             if not found:
@@ -1130,7 +1161,7 @@ class _Extractor:
             self.quote_spans.append((m.start(), m.end()))
             statement = self._clean_statement(m.group(1))
             start_tok = doc.char_span(m.start(), m.start() + 1, alignment_mode="expand")
-            sent = v.sent
+            sent = self.doc.sent_of(v.i)
             about = self._about(start_tok.start if start_tok is not None else sent.start,
                                 sent.end)
             self._add_claim(sources, statement, v.text, self._hedge(v.lemma_.lower(), sent),
@@ -1138,7 +1169,7 @@ class _Extractor:
 
     # ================================================================ driver
     def run(self) -> ArticleFacts:
-        sents = list(self.doc.sents)
+        sents = self.doc.sents
         for sent in sents:
             self.memberships(sent)
         for si, sent in enumerate(sents):

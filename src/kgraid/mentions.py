@@ -81,12 +81,27 @@ class TokenCache:
     every call, and the extractors index and iterate each sentence many times (about two thirds
     of their time went to that); slices and every other attribute are the Doc's own."""
 
-    __slots__ = ("doc", "tokens", "text")
+    __slots__ = ("doc", "tokens", "text", "_sents", "_sent_of")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.tokens: list[Token] = list(doc)
         self.text: str = self.doc.text   # Doc.text joins every token on each access
+        self._sents: list[Span] | None = None
+        self._sent_of: list[int] = []
+
+    @property
+    def sents(self) -> list[Span]:
+        """The Doc's sentences, made once."""
+        if self._sents is None:
+            self._sents = list(self.doc.sents)
+            self._sent_of = [k for k, s in enumerate(self._sents) for _ in range(len(s))]
+        return self._sents
+
+    def sent_of(self, i: int) -> Span:
+        """``doc[i].sent`` (the sentence of token ``i``) without walking to its boundaries."""
+        sents = self.sents
+        return sents[self._sent_of[i]]
 
     def text_of(self, span: Span) -> str:
         """``span.text``, sliced from the text instead of joined from the tokens."""
@@ -149,7 +164,7 @@ class MentionIndex:
                                               entity_type=etype)
         if surface and surface != label:
             ent.alt_labels.add(surface)
-        sent = self.doc[start].sent
+        sent = self.doc.sent_of(start)
         if (key, sent.start) not in self._seen_evidence:
             self._seen_evidence.add((key, sent.start))
             ent.evidence.append(self.evidence(sent))
@@ -398,12 +413,12 @@ class MentionIndex:
 
     def last_person_before(self, i: int, window_sents: int = 3) -> EntityKey | None:
         """The person mentioned last before token ``i``, within ``window_sents`` sentences."""
-        sent = self.doc[i].sent
+        sent = self.doc.sent_of(i)
         floor = sent.start
         for _ in range(window_sents - 1):
             if floor == 0:
                 break
-            floor = self.doc[floor - 1].sent.start
+            floor = self.doc.sent_of(floor - 1).start
         starts = [m.start for m in self._persons()]
         k = bisect.bisect_left(starts, i) - 1
         if k >= 0 and starts[k] >= floor:
@@ -475,7 +490,7 @@ class MentionIndex:
         if key not in self.entities:
             self.entities[key] = Entity(kind="AnonymousSource", label=label)
         ent = self.entities[key]
-        ev = self.evidence(self.doc[start].sent)
+        ev = self.evidence(self.doc.sent_of(start))
         if ev not in ent.evidence:
             ent.evidence.append(ev)
         return key
