@@ -142,12 +142,9 @@ def process_articles(articles: list[Article], *, validate: bool = True,
             doc = next(docs)
             facts = extract_article(article, doc)
             nt = article_ntriples(article, facts, content_hash=chash)
-            report = validate_ntriples(nt, engine=engine, shapes=load_shapes(shapes)) \
-                if validate else None
             results.append(ArticleResult(
                 article.id, article.origin, str(graph_iri(article.id)), nt, chash, facts.counts(),
-                list(report.violations) if report and not report.conforms else [],
-                list(article.warnings)))
+                [], list(article.warnings)))
         except KgraidError as e:
             results.append(ArticleResult(article.id, article.origin, str(graph_iri(article.id)),
                                          b"", chash, {}, [], list(article.warnings), str(e)))
@@ -157,7 +154,30 @@ def process_articles(articles: list[Article], *, validate: bool = True,
                                          b"", chash, {}, [], list(article.warnings),
                                          f"internal error while extracting: {type(e).__name__}:"
                                          f" {e}"))
+    if validate:
+        validate_results(results, engine=engine, shapes=shapes)
     return results
+
+
+def validate_results(results: list[ArticleResult], *, engine: str = "auto",
+                     shapes: str | None = None) -> None:
+    """SHACL-validate each extracted article graph of ``results`` in place: its violations are
+    filled in; an article whose graph cannot be validated becomes a failed result."""
+    for k, res in enumerate(results):
+        if res.error:
+            continue
+        try:
+            report = validate_ntriples(res.ntriples, engine=engine, shapes=load_shapes(shapes))
+        except Exception as e:  # noqa: BLE001 - one bad article must not stop the batch
+            if not isinstance(e, KgraidError):
+                log.debug("validation failed for %s", res.origin, exc_info=True)
+            why = str(e) if isinstance(e, KgraidError) else \
+                f"internal error while validating: {type(e).__name__}: {e}"
+            results[k] = ArticleResult(res.article_id, res.origin, res.graph_iri, b"",
+                                       res.content_hash, {}, [], res.warnings, why)
+            continue
+        if not report.conforms:
+            res.violations = list(report.violations)
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:
@@ -251,10 +271,20 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
             if work:
                 yield work
 
+    shp = str(shapes) if shapes else None
+    # A store that takes whole batches (KgStore) is written from one thread beside this one:
+    # pyoxigraph releases the GIL while it writes, so batch k goes to disk while batch k+1 is
+    # parsed. Batches are written in order, one at a time, and an article is reported built
+    # only once its batch is written. In a build in this process (jobs 1) the thread also
+    # validates the batch: pyshacl-turbo releases the GIL too, so the SHACL check runs on the
+    # second core beside the NLP instead of after it.
+    writer = ThreadPoolExecutor(1, thread_name_prefix="kgraid-write") \
+        if hasattr(store, "replace_many") else None
+    validate_in_writer = validate and writer is not None and executor is None and jobs <= 1
+
     def local_results() -> Iterator[list[ArticleResult]]:
-        shp = str(shapes) if shapes else None
-        run = lambda arts: process_articles(arts, validate=validate, engine=engine,  # noqa: E731
-                                            shapes=shp)
+        run = lambda arts: process_articles(  # noqa: E731
+            arts, validate=validate and not validate_in_writer, engine=engine, shapes=shp)
         if jobs <= 1:
             for work in todo_chunks():
                 yield run(work)
@@ -273,48 +303,54 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 yield [r for f in futs for r in f.result()]
 
     results = executor(todo_chunks()) if executor is not None else local_results()
-    # A store that takes whole batches (KgStore) is written from one thread beside this one:
-    # pyoxigraph releases the GIL while it writes, so batch k goes to disk while batch k+1 is
-    # parsed. Batches are written in order, one at a time, and an article is reported built
-    # only once its batch is written.
-    writer = ThreadPoolExecutor(1, thread_name_prefix="kgraid-write") \
-        if hasattr(store, "replace_many") else None
-    in_flight: list[tuple[Future | None, list[ArticleResult]]] = []
+
+    def split(batch: list[ArticleResult]) -> tuple[list[ArticleResult], list[ArticleOutcome]]:
+        """The results to write, and the outcomes of the rest (failed, or invalid)."""
+        built: list[ArticleResult] = []
+        rejected: list[ArticleOutcome] = []
+        for res in batch:
+            if res.error:
+                rejected.append(ArticleOutcome(res.article_id, res.origin, "failed",
+                                               res.error, warnings=res.warnings))
+            elif res.violations and not keep_invalid:
+                rejected.append(ArticleOutcome(
+                    res.article_id, res.origin, "invalid",
+                    f"{len(res.violations)} SHACL violation(s); not merged (use "
+                    "--keep-invalid to merge anyway)", res.counts, res.warnings,
+                    res.violations))
+            else:
+                built.append(res)
+        return built, rejected
+
+    def check_and_write(batch: list[ArticleResult]
+                        ) -> tuple[list[ArticleResult], list[ArticleOutcome]]:
+        if validate_in_writer:
+            validate_results(batch, engine=engine, shapes=shp)
+        built, rejected = split(batch)
+        _write(store, built)
+        return built, rejected
+
+    in_flight: list[Future] = []   # each batch's check_and_write, in order
 
     def landed() -> None:
         while in_flight:
-            fut, written = in_flight[0]
-            if fut is not None:
-                fut.result()
+            built, rejected = in_flight[0].result()
             in_flight.pop(0)
-            for res in written:
+            for o in rejected:
+                record(o)
+            for res in built:
                 record(ArticleOutcome(res.article_id, res.origin, "built", None, res.counts,
                                       res.warnings, res.violations))
 
     try:
         for batch in results:
-            built: list[ArticleResult] = []
-            rejected: list[ArticleOutcome] = []
-            for res in batch:
-                if res.error:
-                    rejected.append(ArticleOutcome(res.article_id, res.origin, "failed",
-                                                   res.error, warnings=res.warnings))
-                elif res.violations and not keep_invalid:
-                    rejected.append(ArticleOutcome(
-                        res.article_id, res.origin, "invalid",
-                        f"{len(res.violations)} SHACL violation(s); not merged (use "
-                        "--keep-invalid to merge anyway)", res.counts, res.warnings,
-                        res.violations))
-                else:
-                    built.append(res)
             landed()
-            for o in rejected:
-                record(o)
             if writer is not None:
-                in_flight.append((writer.submit(_write, store, built), built))
-            else:
-                _write(store, built)
-                in_flight.append((None, built))
+                in_flight.append(writer.submit(check_and_write, batch))
+            else:  # a store written per article (remote): inline, reported at once
+                written: Future = Future()
+                written.set_result(check_and_write(batch))
+                in_flight.append(written)
                 landed()
         landed()
     except KeyboardInterrupt:
