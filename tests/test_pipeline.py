@@ -2,8 +2,11 @@
 import json
 import shutil
 
+import pytest
+
 from rdflib import Literal
 
+from kgraid.errors import ValidationError
 from kgraid.pipeline import EXIT_INVALID, EXIT_OK, EXIT_PARTIAL, build
 from kgraid.rdf import graph_iri
 from kgraid.store import KgStore
@@ -95,6 +98,39 @@ def test_non_conforming_article_is_reported_and_not_merged(tmp_path, corpus):
                                          if o.status == "built")
     kept = build([corpus], KgStore(None), shapes=strict, keep_invalid=True)
     assert kept.exit_code(keep_invalid=True) == EXIT_OK and kept.count("built") == 2
+
+
+BROKEN_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix kgr: <https://w3id.org/kgraid/ontology#> .
+<urn:house#Broken> a sh:NodeShape ; sh:targetClass kgr:Claim ;
+  sh:sparql [ sh:message "broken" ; sh:select "SELECT $this WHERE { $this ?p " ] .
+"""
+
+
+def test_shapes_the_engine_cannot_run_stop_the_build_at_its_start(tmp_path, corpus):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(BROKEN_SHAPES)
+    store = KgStore(None)
+    with pytest.raises(ValidationError, match="broken.ttl: the SHACL engine cannot run"):
+        build([corpus], store, shapes=broken, engine="turbo")
+    assert store.article_ids() == []
+
+
+def test_a_validation_error_fails_its_article_and_the_batch_goes_on(tmp_path, corpus):
+    # pySHACL reads a SPARQL constraint only when it has a focus node: the preflight passes
+    # and each article with a claim fails on its own, naming the cause
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(BROKEN_SHAPES)
+    store = KgStore(None)
+    report = build([corpus], store, shapes=broken, engine="pyshacl")
+    failed = [o for o in report.outcomes if o.status == "failed"
+              and "internal error while validating" in (o.reason or "")]
+    assert failed and all("ParseException" in o.reason for o in failed)
+    # every article was reported, one by one; none that failed was written
+    assert len(report.outcomes) == len(list(corpus.iterdir()))
+    assert set(store.article_ids()).isdisjoint(o.article_id for o in failed)
+    assert report.exit_code() == EXIT_PARTIAL
 
 
 def test_parallel_jobs_give_the_same_graph(tmp_path, corpus):

@@ -24,7 +24,7 @@ from .errors import DuplicateArticleError, InputError, KgraidError
 from .facts import ArticleFacts
 from .ingest import Article, iter_articles
 from .rdf import EXTRACTOR_VERSION, article_ntriples, graph_iri
-from .validate import Violation, load_shapes, validate_ntriples
+from .validate import Violation, check_shapes, load_shapes, validate_ntriples
 
 __all__ = ["ArticleResult", "ArticleOutcome", "BuildReport", "process_articles", "build",
            "extract_article", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "EXIT_PARTIAL",
@@ -272,6 +272,8 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 yield work
 
     shp = str(shapes) if shapes else None
+    if validate:
+        check_shapes(engine=engine, extra=shp)
     # A store that takes whole batches (KgStore) is written from one thread beside this one:
     # pyoxigraph releases the GIL while it writes, so batch k goes to disk while batch k+1 is
     # parsed. Batches are written in order, one at a time, and an article is reported built

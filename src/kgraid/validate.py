@@ -19,7 +19,7 @@ from rdflib.namespace import SH
 from .errors import ValidationError
 
 __all__ = ["Violation", "ValidationReport", "validate_graph", "validate_ntriples",
-           "load_shapes", "shapes_path", "ontology_dir", "validate_file"]
+           "load_shapes", "shapes_path", "ontology_dir", "validate_file", "check_shapes"]
 
 log = logging.getLogger(__name__)
 KGR = Namespace("https://w3id.org/kgraid/ontology#")
@@ -148,6 +148,20 @@ def validate_ntriples(data: bytes, *, engine: str = "pyshacl", shapes: Graph | N
         return ValidationReport(True, [], name)
     # rare: redo it on a Graph so violations carry their evidence sentence as usual
     return validate_graph(_parse_nt(data), engine=engine, shapes=shapes)
+
+
+def check_shapes(*, engine: str = "auto", extra: str | None = None) -> None:
+    """Run the shapes once on an empty graph, so that shapes the engine cannot run (a broken
+    SPARQL constraint in the user's ``extra`` file) stop a build at its start with one clear
+    error instead of failing every article."""
+    try:
+        validate_ntriples(b"", engine=engine, shapes=load_shapes(extra))
+    except ValidationError:
+        raise
+    except Exception as e:  # noqa: BLE001 - each engine raises its own parser errors
+        where = extra or shapes_path()
+        raise ValidationError(f"{where}: the SHACL engine cannot run these shapes: "
+                              f"{str(e).splitlines()[0][:300]}") from None
 
 
 def _parse_nt(data: bytes) -> Graph:
