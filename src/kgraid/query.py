@@ -48,7 +48,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import EndpointError, QueryError
-from .httputil import retry_after_seconds
+from .httputil import RetryRefused, retry_after_seconds, retry_delay
 from .rdf import BASE, PREFIXES
 from .store import KgStore, from_ox
 
@@ -666,13 +666,13 @@ def _retry_wait(e: urllib.error.HTTPError, attempt: int, retries: int, max_wait:
         raise EndpointError(f"{endpoint}: still HTTP {e.code} after {retries} "
                             f"{'retry' if retries == 1 else 'retries'}; try again later")
     header = e.headers.get("Retry-After") if e.headers else None
-    wait = retry_after_seconds(header)
-    if wait is None:
-        wait = min(max_wait, 0.5 * 2 ** (attempt - 1))
-    if wait > max_wait:
+    try:
+        return retry_delay(retry_after_seconds(header), attempt - 1, base=0.5, limit=max_wait,
+                           cap=max_wait)
+    except RetryRefused as refused:
         raise EndpointError(f"{endpoint}: HTTP {e.code}, the endpoint asks to retry after "
-                            f"{wait:g} s, more than the {max_wait:g} s kgraid waits")
-    return wait
+                            f"{refused.wait:g} s, more than the {max_wait:g} s kgraid waits"
+                            ) from None
 
 
 def _read_body(endpoint: str, response: Any, deadline: float) -> bytes:

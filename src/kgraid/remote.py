@@ -39,7 +39,7 @@ from .errors import EndpointError, QueryError
 from .query import with_values
 from .rdf import KGR, graph_iri
 from .store import DERIVED_PREFIX, to_ox
-from .httputil import retry_after_seconds
+from .httputil import RetryRefused, retry_after_seconds, retry_delay
 from .wikidata.sparql import rows as sparql_rows
 
 __all__ = ["RemoteStore", "is_remote", "DEFAULT_TIMEOUT"]
@@ -120,19 +120,19 @@ class RemoteStore:
                 self._sleep(attempt, None, what, str(e))
                 continue
             if r.status_code in _RETRY_STATUSES and not last:
-                wait = retry_after_seconds(r.headers.get("retry-after"))
-                if wait is not None and wait > self.max_retry_after:
+                try:
+                    self._sleep(attempt, retry_after_seconds(r.headers.get("retry-after")),
+                                what, f"HTTP {r.status_code}")
+                except RetryRefused as refused:
                     raise EndpointError(f"{what}: HTTP {r.status_code}, the server asks to "
-                                        f"retry in {wait:.0f} s (more than the "
-                                        f"{self.max_retry_after:.0f} s limit)")
-                self._sleep(attempt, wait, what, f"HTTP {r.status_code}")
+                                        f"retry in {refused.wait:.0f} s (more than the "
+                                        f"{self.max_retry_after:.0f} s limit)") from None
                 continue
             return r
         raise AssertionError("unreachable")
 
-    @staticmethod
-    def _sleep(attempt: int, wait: float | None, what: str, why: str) -> None:
-        delay = wait if wait is not None else min(8.0, 0.25 * 2 ** attempt)
+    def _sleep(self, attempt: int, wait: float | None, what: str, why: str) -> None:
+        delay = retry_delay(wait, attempt, base=0.25, cap=8.0, limit=self.max_retry_after)
         log.warning("%s: %s; retrying in %.2f s", what, why, delay)
         time.sleep(delay)
 

@@ -21,7 +21,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
                                             QueryBadFormed, Unauthorized, URITooLong)
 
 from ..errors import EndpointError
-from ..httputil import retry_after_seconds
+from ..httputil import RetryRefused, retry_after_seconds, retry_delay
 from .sparql import parse_select_json
 
 __all__ = ["SparqlClient", "DEFAULT_ENDPOINT", "USER_AGENT", "ClientStats"]
@@ -107,12 +107,14 @@ class SparqlClient:
 
     # ------------------------------------------------------------------ internals
     def _wait_before_retry(self, attempt: int, e: _Retryable) -> None:
-        if e.retry_after is not None and e.retry_after > self.max_retry_after:
+        try:
+            delay = retry_delay(e.retry_after, attempt, base=self.backoff,
+                                limit=self.max_retry_after)
+        except RetryRefused as refused:
             self.stats.failures += 1
             raise EndpointError(f"{self.endpoint}: {e.why}; the server asks to retry in "
-                                f"{e.retry_after:.0f} s, more than the "
+                                f"{refused.wait:.0f} s, more than the "
                                 f"{self.max_retry_after:.0f} s limit") from e
-        delay = e.retry_after if e.retry_after is not None else self.backoff * 2 ** attempt
         self.stats.retries += 1
         log.warning("%s: %s; retry %d/%d in %.1f s", self.endpoint, e.why, attempt + 1,
                     self.retries, delay)
