@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import networkx as nx
 
 from .errors import InputError
 from .export import load_rdf
@@ -327,6 +326,7 @@ class Finding:
 def _match(preds: list[Predicted], gold: list[dict[str, Any]], kind: str,
            ) -> tuple[dict[int, int], KindScore]:
     """Optimal one-to-one matching. Returns {gold index: pred index} and the counts."""
+    import networkx as nx  # here, not at import: every kgraid command loads this module
     matcher, extra = _MATCHERS[kind]
     big, mid = 1_000_000, 1_000
     g = nx.Graph()

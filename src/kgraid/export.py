@@ -5,8 +5,10 @@
 - ``trig`` / ``nquads``: every named graph kept (lossless: the article graphs and the derived
   ``graph/_...`` graphs), written by pyoxigraph straight from the store;
 - ``turtle`` / ``ntriples``: the union of all graphs as one graph (each distinct triple once,
-  in the store's index order, so two exports of the same store are byte-identical; not sorted
-  by IRI: sorting a million triples by their strings took minutes);
+  predicate by predicate and in the store's index order inside each, so two exports of the
+  same store are byte-identical; not sorted by IRI: sorting a million triples by their
+  strings took minutes). The predicates are read by parallel threads, one query each, so
+  the export assumes nothing writes the store meanwhile (kgraid opens it read-only);
 - ``jsonld``: every named graph kept, written by rdflib with a *local* ``@context`` (a JSON
   object of prefixes, never a URL a reader would have to fetch).
 
@@ -28,16 +30,18 @@ import shutil
 import sys
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Iterator
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import RDF, RDFS, Dataset
+from rdflib.namespace import PROV
 
 from .errors import InputError, KgraidError, StoreError
 from .rdfio import check_xml_entities
 from .query import _from_ox, open_read_only
-from .rdf import BASE, PREFIXES
+from .rdf import BASE, KGR, PREFIXES
 from .store import KgStore
 
 __all__ = ["EXPORT_FORMATS", "SUFFIXES", "export_store", "export_prefixes", "load_rdf",
@@ -70,31 +74,62 @@ def export_prefixes() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- writing
-#: The union of all graphs, each distinct triple once. ``DISTINCT`` works on the store's
-#: encoded terms, so only the distinct triples are decoded to strings; no ORDER BY (sorting a
-#: million triples by their decoded strings took minutes). The order is the store's index
-#: order, so two exports of the same store are byte-identical.
-_UNION_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+#: The union of all graphs with one predicate (bound as ``?p``), each distinct triple once.
+#: ``DISTINCT`` works on the store's encoded terms, so only the distinct triples are decoded
+#: to strings; no ORDER BY (sorting a million triples by their decoded strings took minutes).
+#: The subquery projects ``?p``, so the bound value reaches into it.
+_PART_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+_PREDICATES_QUERY = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+#: The predicates of most triples of a kgraid store: read first, while the list of all
+#: predicates is being made (absent ones give empty parts).
+_FIRST = tuple(str(p) for p in (RDF.type, RDFS.label, KGR.mentionedIn, PROV.wasDerivedFrom,
+                                KGR.entityType))
 
 
-def _union_triples(store: KgStore) -> Iterator[ox.Triple]:
-    return iter(store.raw.query(_UNION_QUERY, use_default_graph_as_union=True))
+def _union_parts(store: KgStore, workers: int | None = None) -> Iterator[bytes]:
+    """The union of all graphs as N-Triples, in one part per predicate: the heavy
+    predicates of :data:`_FIRST`, then the others by IRI; inside a part, the store's index
+    order (two exports of one store are byte-identical). ``workers`` threads read the
+    parts: pyoxigraph releases the GIL while it evaluates a query and serializes its triples,
+    so decoding the store's terms (most of an export's time) runs on every core; 1M triples
+    to Turtle, 2 cores: 9.2 s instead of 17-18 s with one query."""
+    raw = store.raw
+    n = workers or min(4, os.cpu_count() or 1)
+
+    def part(p: str) -> bytes:
+        found = raw.query(_PART_QUERY, use_default_graph_as_union=True,
+                          substitutions={ox.Variable("p"): ox.NamedNode(p)})
+        return found.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def predicates() -> list[str]:
+        return sorted(r[0].value for r in raw.query(_PREDICATES_QUERY,
+                                                     use_default_graph_as_union=True))
+
+    pool = ThreadPoolExecutor(n, thread_name_prefix="kgraid-export")
+    try:
+        first = [pool.submit(part, p) for p in _FIRST]
+        listed = pool.submit(predicates)
+        for fut in first:
+            yield fut.result()
+        rest = [pool.submit(part, p) for p in listed.result() if p not in _FIRST]
+        for fut in rest:
+            yield fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Counted:
-    """An iterator that counts what passes through it."""
+class _Triples:
+    """The triples of :func:`_union_parts`, parsed chunk by chunk; ``n`` counts them (one
+    line each in pyoxigraph's N-Triples)."""
 
-    def __init__(self, items: Iterator[ox.Triple]) -> None:
-        self._items = items
+    def __init__(self, store: KgStore) -> None:
+        self._store = store
         self.n = 0
 
-    def __iter__(self) -> "_Counted":
-        return self
-
-    def __next__(self) -> ox.Triple:
-        item = next(self._items)
-        self.n += 1
-        return item
+    def __iter__(self) -> Iterator[ox.Triple]:
+        for chunk in _union_parts(self._store):
+            self.n += chunk.count(b"\n")
+            yield from ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _to_rdflib_dataset(store: KgStore) -> Dataset:
@@ -114,11 +149,16 @@ def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
         kw = {"prefixes": prefixes} if fmt == "trig" else {}
         store.raw.dump(out, format=_OX_FORMATS[fmt], **kw)
         return len(store)
-    if fmt in ("turtle", "ntriples"):
-        triples = _Counted(_union_triples(store))
-        kw = {"prefixes": prefixes} if fmt == "turtle" else {}
-        ox.serialize(triples, out, format=_OX_FORMATS[fmt], **kw)
+    if fmt == "turtle":
+        triples = _Triples(store)
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         return triples.n
+    if fmt == "ntriples":  # pyoxigraph's N-Triples: one triple per line
+        n = 0
+        for chunk in _union_parts(store):
+            out.write(chunk)
+            n += chunk.count(b"\n")
+        return n
     if fmt == "jsonld":
         ds = _to_rdflib_dataset(store)
         context = {p: ns for p, ns in prefixes.items()}
