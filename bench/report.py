@@ -143,7 +143,7 @@ def _export(sec: dict[str, Any]) -> list[str]:
     for r in sec["rows"]:
         out.append(f"| {r['format']} | {sec['triples']:,} | {_f(r['seconds'], 1)} | "
                    f"{_f(r['bytes'] / 2 ** 20, 0)} | {_f(r['peak_rss_mb'], 0)} MiB | "
-                   f"{_ok(r['seconds'] <= TARGETS['export_s'])} |")
+                   f"{_ok(r['seconds'] <= TARGETS['export_s']) if r['format'] == 'turtle' else '– (the target is Turtle)'} |")
     out.append("")
     return out
 
