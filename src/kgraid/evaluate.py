@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-
 from .errors import InputError
 from .export import load_rdf
 from .query import open_read_only

@@ -75,11 +75,13 @@ def export_prefixes() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- writing
-#: The union of all graphs with one predicate (bound as ``?p``), each distinct triple once.
-#: ``DISTINCT`` works on the store's encoded terms, so only the distinct triples are decoded
-#: to strings; no ORDER BY (sorting a million triples by their decoded strings took minutes).
-#: The subquery projects ``?p``, so the bound value reaches into it.
-_PART_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+#: The union of all graphs, each distinct triple once. ``DISTINCT`` works on the store's
+#: encoded terms, so only the distinct triples are decoded to strings; no ORDER BY (sorting a
+#: million triples by their decoded strings took minutes). Unbound, it reads in the store's
+#: index order: one subject's triples come together, so Turtle groups them. With ``?p``
+#: bound it gives one predicate's triples (the subquery projects ``?p``, so the bound value
+#: reaches into it).
+_UNION_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 _PREDICATES_QUERY = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 #: The predicates of most triples of a kgraid store: read first, while the list of all
 #: predicates is being made (absent ones give empty parts).
@@ -87,19 +89,18 @@ _FIRST = tuple(str(p) for p in (RDF.type, RDFS.label, KGR.mentionedIn, PROV.wasD
                                 KGR.entityType))
 
 
-def _union_parts(store: KgStore, workers: int | None = None) -> Iterator[bytes]:
+def _union_parts(store: KgStore) -> Iterator[bytes]:
     """The union of all graphs as N-Triples, in one part per predicate: the heavy
     predicates of :data:`_FIRST`, then the others by IRI; inside a part, the store's index
-    order (two exports of one store are byte-identical). ``workers`` threads read the
-    parts: pyoxigraph releases the GIL while it evaluates a query and serializes its triples,
+    order (two exports of one store are byte-identical). Threads (one per core, at most 4)
+    read the parts: pyoxigraph releases the GIL while it evaluates a query and serializes its triples,
     so decoding the store's terms (most of an export's time) runs on every core; 1M triples,
     2 cores: 8.3 s instead of about 15 s with one query. Turtle does not use it: it would
     split every subject's triples over the parts (77 instead of 40 MiB at 1M triples)."""
     raw = store.raw
-    n = workers or min(4, os.cpu_count() or 1)
 
     def part(p: str) -> bytes:
-        found = raw.query(_PART_QUERY, use_default_graph_as_union=True,
+        found = raw.query(_UNION_QUERY, use_default_graph_as_union=True,
                           substitutions={ox.Variable("p"): ox.NamedNode(p)})
         return found.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
 
@@ -107,7 +108,7 @@ def _union_parts(store: KgStore, workers: int | None = None) -> Iterator[bytes]:
         return sorted(r[0].value for r in raw.query(_PREDICATES_QUERY,
                                                      use_default_graph_as_union=True))
 
-    pool = ThreadPoolExecutor(n, thread_name_prefix="kgraid-export")
+    pool = ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="kgraid-export")
     try:
         first = [pool.submit(part, p) for p in _FIRST]
         listed = pool.submit(predicates)
@@ -118,12 +119,6 @@ def _union_parts(store: KgStore, workers: int | None = None) -> Iterator[bytes]:
             yield fut.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-#: The whole union at once, each distinct triple once, in the store's index order: one
-#: subject's triples come together, so Turtle groups them (half the size of the per-predicate
-#: parts, which split every subject).
-_UNION_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 class _Counted:

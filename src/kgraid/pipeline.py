@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
@@ -167,14 +167,15 @@ def validate_results(results: list[ArticleResult], *, engine: str = "auto",
         if res.error:
             continue
         try:
+            # load_shapes is cached; inside the try, a shapes file that fails to parse fails
+            # each article with its reason, as any other validation error
             report = validate_ntriples(res.ntriples, engine=engine, shapes=load_shapes(shapes))
         except Exception as e:  # noqa: BLE001 - one bad article must not stop the batch
             if not isinstance(e, KgraidError):
                 log.debug("validation failed for %s", res.origin, exc_info=True)
             why = str(e) if isinstance(e, KgraidError) else \
                 f"internal error while validating: {type(e).__name__}: {e}"
-            results[k] = ArticleResult(res.article_id, res.origin, res.graph_iri, b"",
-                                       res.content_hash, {}, [], res.warnings, why)
+            results[k] = replace(res, ntriples=b"", counts={}, violations=[], error=why)
             continue
         if not report.conforms:
             res.violations = list(report.violations)
