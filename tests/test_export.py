@@ -76,6 +76,33 @@ def test_a_blank_node_keeps_its_triples_together_across_predicates(fmt: str) -> 
     assert len(back) == len(union) == 5 and isomorphic(back, union)
 
 
+@pytest.mark.parametrize("two_types", [False, True], ids=["one-type", "a-subject-has-two"])
+def test_turtle_writes_each_subject_once_whatever_its_types(two_types: bool) -> None:
+    # Turtle is read one rdf:type at a time, then the untyped subjects; a subject with two
+    # types would be written twice that way, so that store takes the one-query path
+    extra = "ex:a a ex:Other ." if two_types else ""
+    store = load_rdf(f"""
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix ex: <http://example.org/> .
+        ex:g1 {{ ex:a a ex:Thing ; rdfs:label "only-once" . ex:b a ex:Other ; ex:p ex:a . }}
+        ex:g2 {{ ex:a a ex:Thing ; rdfs:label "only-once" ; ex:q ex:b . {extra}
+                 ex:c ex:p "untyped" . [] ex:p "untyped blank" . }}
+        """.encode(), fmt=ox.RdfFormat.TRIG)
+    buf = io.BytesIO()
+    n = export_store(store, "turtle", buf)
+    text = buf.getvalue().decode()
+    union = Graph().parse(data=ox.serialize(
+        {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()},
+        format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+    assert n == len(union) == (8 if two_types else 7)
+    assert isomorphic(Graph().parse(data=text, format="turtle"), union)
+    assert text.count('"only-once"') == 1
+    assert text.count("@prefix kgr: <") == 1  # one header, however many parts
+    subjects = [line.split(" ", 1)[0] for line in text.splitlines()
+                if line and not line.startswith(("@prefix", " ", "\t"))]
+    assert len(subjects) == len(set(subjects)) == 4  # a, b, c, the blank node: grouped
+
+
 def test_turtle_binds_prefixes_is_stable_and_reads_in_rdflib(seed: KgStore) -> None:
     data = _export(seed, "turtle")
     text = data.decode()
