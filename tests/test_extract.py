@@ -77,6 +77,20 @@ def test_strike_list_item_place_and_list_date():
         [("Strike", ["Qaim"], "2017-02-09")]
 
 
+def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
+    # "These strikes" after a heading sums up the sections above; "the operation to defeat
+    # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the
+    # last strike
+    text = ("On Dec. 15, coalition forces conducted two strikes against ISIS targets near "
+            "Qaim. The strikes destroyed an ISIS fuel truck.\n\n"
+            "Part of Operation Inherent Resolve\n\n"
+            "These strikes were conducted as part of Operation Inherent Resolve, the operation "
+            "to defeat ISIS in Iraq and Syria.\n")
+    got = ops(text, dt.date(2017, 12, 18))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value, len(o.evidence))
+            for o in got] == [("Strike", ["Qaim"], "2017-12-15", 1)]
+
+
 def test_dateline_place_is_not_an_operation_place():
     text = ("SOUTHWEST ASIA, Dec. 18, 2017 — Yesterday in Syria, coalition military forces "
             "conducted eight strikes consisting of 13 engagements against ISIS targets near "

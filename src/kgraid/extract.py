@@ -497,10 +497,19 @@ class _Extractor:
                 t.like_num for t in doc[max(0, start - 3):start]) and \
                 not self._clause_specific(head):
             return True
-        if head.text[:1].isupper() and head.i + 1 < len(doc) and doc[head.i + 1].text[:1].isupper() \
-                and not doc[head.i + 1].is_punct and head.lower_ == "operation":
+        if head.lower_ == "operation" and self._campaign_name_at(head.i):
             return True  # "Operation Inherent Resolve": a named campaign
+        if head.dep_ == "appos" and head.head.i < head.i and \
+                self._campaign_name_at(head.head.left_edge.i):
+            return True  # "Operation Inherent Resolve, the operation to destroy ISIS in ...":
+            # a description of the campaign, whose places are the campaign's
         return False
+
+    def _campaign_name_at(self, i: int) -> bool:
+        """Does a campaign's name ("Operation Inherent Resolve") start at token ``i``?"""
+        doc = self.doc
+        return doc[i].text == "Operation" and i + 1 < len(doc) and \
+            doc[i + 1].text[:1].isupper() and not doc[i + 1].is_punct
 
     def _clause_specific(self, head: Token) -> bool:
         """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
@@ -704,7 +713,9 @@ class _Extractor:
             actors, targets = self._actors_targets(sent, head)
             figures = extract_figures(sent_text)
             idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
-            if idx is not None and definite and plural and si - self.op_last_sent.get(idx, -9) > 2:
+            if idx is not None and definite and plural and (
+                    si - self.op_last_sent.get(idx, -9) > 2
+                    or self._heading_between(self.op_last_sent.get(idx, -9), si)):
                 continue  # "These strikes were conducted as part of ...": a summary
             ev = mx.evidence(sent)
             found_any = True
@@ -734,6 +745,22 @@ class _Extractor:
                     if all((f.casualty_type, f.count) != (g.casualty_type, g.count)
                            for g in op.outcomes):
                         op.outcomes.append(f)
+
+    def _heading_between(self, first: int, last: int) -> bool:
+        """Is a heading ("Part of Operation Inherent Resolve": a short line of its own with
+        no closing punctuation) among the sentences strictly between ``first`` and ``last``?
+        "These strikes" after a heading sums up the sections above, not the last item."""
+        sents = self.doc.sents
+        text = self.doc.text
+        for k in range(max(first + 1, 0), min(last, len(sents))):
+            sent = sents[k]
+            line = self.doc.text_of(sent).strip()
+            end = sent.end_char
+            if line and len(sent) <= 10 and line[-1].isalnum() and \
+                    text[end:end + 1] in ("\n", "") and \
+                    (sent.start_char == 0 or text[sent.start_char - 1] == "\n"):
+                return True
+        return False
 
     def _update_context_time(self, sent: Span) -> None:
         """A sentence that dates a report of operations ('... continued to attack ISIL
