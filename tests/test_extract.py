@@ -91,6 +91,17 @@ def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
             for o in got] == [("Strike", ["Qaim"], "2017-12-15", 1)]
 
 
+def test_a_photo_caption_names_nobody():
+    text = ("File Photo US Army Soldiers Fort Bragg Black Hawk/ Shutterstock\n"
+            "U.S. Army soldiers trained near Fort Bragg, Col. John Dorrian said.\n")
+    labels = {e.label for e in facts_of(text).entities.values()}
+    assert "John Dorrian" in labels
+    assert not any("Photo" in label or "Shutterstock" in label for label in labels)
+    caption_only = facts_of("Representation Image US Military Soldiers Black Hawk "
+                            "Helicopter Military_Material/ Pixabay\n")
+    assert caption_only.entities == {}
+
+
 def test_dateline_place_is_not_an_operation_place():
     text = ("SOUTHWEST ASIA, Dec. 18, 2017 — Yesterday in Syria, coalition military forces "
             "conducted eight strikes consisting of 13 engagements against ISIS targets near "

@@ -28,6 +28,11 @@ _DIRECTIONS = {"northern", "southern", "eastern", "western", "northeast", "north
                "southwestern", "central", "north", "south", "east", "west", "north-eastern",
                "north-western", "south-eastern", "south-western"}
 _BROAD_TYPES = {"country", "region", "governorate", "province", "river"}
+#: A photo caption or credit line ("Representation Image US Military Soldiers Black Hawk
+#: Helicopter Military_Material/ Pixabay", "File Photo: ..."): a line without closing
+#: punctuation that names an image or a picture agency. Its names are no article's mentions.
+_CAPTION = re.compile(r"^(?!.*[.!?\"\u201d\u2019]\s*$).*\b(?:Image|Images|Photo|Photograph|"
+                      r"Pixabay|Shutterstock|Unsplash|iStock)\b.*$", re.M)
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPEAKER = re.compile(r"^\s*(?P<name>[A-Z][A-Z .'\u2019-]{1,60}?)\s*:\s", re.M)
@@ -142,6 +147,7 @@ class MentionIndex:
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
         self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
+        self._captions = self._caption_lines()
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -157,6 +163,8 @@ class MentionIndex:
         label = label.strip()
         if not label or len(label) > 120 or not any(ch.isalpha() for ch in label):
             return None
+        if self._captions and any(a <= self.doc[start].idx < b for a, b in self._captions):
+            return None  # a photo caption or credit, not the article's text
         key: EntityKey = (kind, label)
         ent = self.entities.get(key)
         if ent is None:
@@ -194,6 +202,10 @@ class MentionIndex:
             if start < end and self.doc[start].text == ".":
                 start += 1
         return start, end
+
+    def _caption_lines(self) -> list[tuple[int, int]]:
+        """(start, end) characters of the caption lines (:data:`_CAPTION`) of the text."""
+        return [(m.start(), m.end()) for m in _CAPTION.finditer(self.doc.text)]
 
     def _build(self) -> None:
         doc = self.doc
