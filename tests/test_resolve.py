@@ -157,3 +157,37 @@ def test_rewrite_touches_only_quads_of_the_iri_in_the_given_graphs_and_writes_th
                             (other, p, other), (new, alt, ox.Literal("Old"))}
     assert (old, p, other) in quads(g3) and not any(new in t for t in quads(g3))
     assert quads(mg) == {(q.subject, q.predicate, q.object) for q in record}
+
+
+def _linked_unmerged(tmp_path, name: str):
+    """Link the Shishani store with a gazetteer that knows only ``name`` (Q1 a person), then
+    undo the merge of "Shishani" into "Abu Omar al-Shishani"."""
+    from kgraid.gazetteer import Gazetteer, GazetteerEntry
+    from kgraid.link import LINKS_GRAPH, link_store
+    store = _store(tmp_path, [A1, A2])
+    gz = Gazetteer()
+    gz.add(GazetteerEntry("Person", name, (), "Q1", None))
+    link_store(store, gazetteer=gz)
+    full = "https://w3id.org/kgraid/id/person/abu-omar-al-shishani"
+    short = "https://w3id.org/kgraid/id/person/shishani"
+    linked = {r["e"].value for r in store.query(
+        f"SELECT ?e WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?e <http://www.w3.org/2002/07/owl#sameAs> "
+        "<http://www.wikidata.org/entity/Q1> } }")}
+    assert linked == {full}  # the merged node's names are the canonical node's
+    result = unmerge(store, full, short)
+    left = {(r["s"].value, r["p"].value) for r in store.query(
+        f"SELECT ?s ?p WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} }}")}
+    return result, left, full
+
+
+def test_unmerge_drops_a_link_that_rested_on_the_merged_name(tmp_path):
+    result, left, full = _linked_unmerged(tmp_path, "Shishani")
+    assert result["links_dropped"] == [full]
+    assert not any(s == full for s, _p in left)  # no owl:sameAs, no enrichment
+    assert not any(p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject" for _s, p in left)
+
+
+def test_unmerge_keeps_a_link_made_on_the_canonical_name(tmp_path):
+    result, left, full = _linked_unmerged(tmp_path, "Abu Omar al-Shishani")
+    assert result["links_dropped"] == []
+    assert (full, "http://www.w3.org/2002/07/owl#sameAs") in left

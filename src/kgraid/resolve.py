@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .errors import KgraidError
-from .rdf import BASE
+from .rdf import BASE, normalize_label
 from .store import DERIVED_PREFIX
 
 __all__ = ["resolve_store", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
@@ -44,6 +44,11 @@ _MERGE = ox.NamedNode(_K + "Merge")
 _NO_MERGE = ox.NamedNode(_K + "DoNotMerge")
 _P = {name: ox.NamedNode(_K + name) for name in (
     "canonical", "mergedFrom", "rule", "matchedLabel", "inGraph", "originalLabel")}
+#: The linker's graph (``kgraid.link.LINKS_GRAPH``; not imported from there, which loads
+#: rdflib) and the subject of its link records.
+_LINKS_GRAPH = BASE + "graph/_links"
+_RDF_SUBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
+_HAS_GEOMETRY = ox.NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry")
 _KINDS = ("Person", "Organization", "Place")
 _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue", "GenericOperation"},
              {"Strike", "Airstrike", "DroneStrike", "GenericOperation"},
@@ -386,8 +391,41 @@ def unmerge(store, a: str, b: str) -> dict:
                      alt_to_label=originals, then=forget)
         else:
             raw.update(f"INSERT DATA {{ {_quads_block(record)} }} ;\n{forget}")
-        return {"unmerged": merged, "from": canon, "graphs": len(graphs)}
+        dropped = [iri for iri in (canon, merged) if _drop_stale_link(raw, iri)]
+        if dropped:
+            log.warning("unmerge: the Wikidata link of %s rested on a name that is no longer "
+                        "its own and was dropped; run 'kgraid link' again",
+                        ", ".join(f"<{x}>" for x in dropped))
+        return {"unmerged": merged, "from": canon, "graphs": len(graphs),
+                "links_dropped": dropped}
     raise KgraidError(f"no merge between <{a}> and <{b}>; 'kgraid merges --store ...' lists them")
+
+
+def _drop_stale_link(store: ox.Store, iri: str) -> bool:
+    """After an unmerge: drop the Wikidata link of ``iri`` (its ``owl:sameAs``, enrichment
+    and link record, all in the linker's graph) when the name it was matched on is no longer
+    one of ``iri``'s labels or altLabels: the name went back to the node it was merged from,
+    and the link said who *that* node is. Returns whether a link was dropped; the next
+    ``kgraid link`` links both nodes again."""
+    links, node = ox.NamedNode(_LINKS_GRAPH), ox.NamedNode(iri)
+    records = [q.subject for q in store.quads_for_pattern(None, _RDF_SUBJECT, node, links)]
+    if not records:
+        return False
+    names = {normalize_label(q.object.value)
+             for p in (_LABEL, _ALT) for q in store.quads_for_pattern(node, p, None, None)
+             if not q.graph_name.value.startswith(DERIVED_PREFIX)}
+    matched = {normalize_label(q.object.value) for rec in records
+               for q in store.quads_for_pattern(rec, _P["matchedLabel"], None, links)}
+    if matched and matched <= names:
+        return False
+    geometries = [q.object for q in store.quads_for_pattern(node, _HAS_GEOMETRY, None, links)]
+    quads = [q for q in store.quads_for_pattern(node, None, None, links)]
+    quads += [q for rec in records for q in store.quads_for_pattern(rec, None, None, links)]
+    for geom in geometries:  # a geometry no other entity of the graph points to
+        if all(q.subject == node for q in store.quads_for_pattern(None, _HAS_GEOMETRY, geom, links)):
+            quads += list(store.quads_for_pattern(geom, None, None, links))
+    store.update(f"DELETE DATA {{ {_quads_block(quads)} }}")
+    return True
 
 
 # ---------------------------------------------------------------------- CLI
