@@ -50,6 +50,24 @@ def test_relative_clause_role():
     assert ("Haji Imam", "senior leader", "Islamic State") in got
 
 
+@pytest.mark.parametrize("text,role", [
+    ("U.S. forces killed Abu Ali al-Anbari, who was a senior ISIL commander, in a raid.",
+     "senior commander"),
+    ("The strike killed Abu Ali al-Anbari, who had long been a senior leader of ISIL.",
+     "senior leader"),
+    ("Abu Ali al-Anbari was killed on Sunday. He has been a senior leader in ISIL for years.",
+     "senior leader"),
+    ("Abu Ali al-Anbari was killed on Sunday. He had been ISIL's spokesman.", "spokesman"),
+])
+def test_comma_who_and_perfect_copula_roles(text, role):
+    assert memberships(text) == {("Abu Ali al-Anbari", role, "Islamic State")}
+
+
+def test_a_relative_clause_without_a_role_is_no_membership():
+    assert memberships("Col. John Dorrian, who spoke to reporters, said the raid took "
+                       "place.") == set()
+
+
 def test_no_organization_no_membership():
     # "a top financier" names no organization: precision first, nothing is guessed
     assert memberships("The most successful capture was that of Abu Sayyaf, a top financier.") == set()

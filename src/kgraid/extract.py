@@ -275,8 +275,8 @@ class _Extractor:
                 continue
             self._apposition(m.key, m.end, sent)
         for tok in self.doc.span(sent):
-            if tok.lower_ in ("he", "she") and tok.i + 1 < sent.end and \
-                    doc[tok.i + 1].lemma_ == "be":
+            if tok.lower_ in ("he", "she") and tok.i + 1 < sent.end and (
+                    doc[tok.i + 1].lemma_ == "be" or self._perfect_copula(tok.i + 1, sent)):
                 person = mx.last_person_before(tok.i)
                 if person:
                     self._apposition(person, tok.i + 1, sent, copula_only=True)
@@ -317,6 +317,9 @@ class _Extractor:
         doc = self.doc
         i = after
         rule = "apposition"
+        if not copula_only and i + 1 < sent.end and doc[i].text == "," and \
+                doc[i + 1].lower_ == "who":
+            i = after = i + 1  # "X, who was a senior ISIL commander,": as without the comma
         if i < sent.end and doc[i].text == ",":
             if copula_only:
                 return
@@ -324,7 +327,7 @@ class _Extractor:
         elif i < sent.end and doc[i].lower_ in ("who", "is", "was", "'s", "has", "had"):
             rule = "copula"
             while i < sent.end and doc[i].lower_ in ("who", "is", "was", "'s", "has", "had",
-                                                     "been", "be", "also", "still"):
+                                                     "been", "be", "also", "still", "long"):
                 i += 1
             if i == after or doc[i - 1].lower_ in ("who", "has", "had"):
                 return
@@ -361,6 +364,16 @@ class _Extractor:
                 holder = nxt.key
             org = self._org_for_role(ph, orgs)
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
+
+    def _perfect_copula(self, i: int, sent: Span) -> bool:
+        """"has been", "had long been", "has also been" from token ``i``."""
+        doc = self.doc
+        if doc[i].lower_ not in ("has", "had", "'s", "'d", "have"):
+            return False
+        j = i + 1
+        while j < sent.end and doc[j].lower_ in ("also", "still", "long", "always"):
+            j += 1
+        return j < sent.end and doc[j].lower_ == "been"
 
     def _government(self, country: str) -> EntityKey:
         from .facts import Entity
