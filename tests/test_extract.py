@@ -120,6 +120,19 @@ def test_a_photo_caption_names_nobody():
     assert caption_only.entities == {}
 
 
+@pytest.mark.parametrize("text,word", [
+    ("Strikes in Syria\n\nYesterday, coalition forces conducted two strikes near Raqqa.\n\n"
+     "Strikes in Iraq\n\nThree strikes hit ISIS near Mosul.\n", "Strikes"),
+    ("Masked militants attack a checkpoint south of Rafah. The attack included VBIED and "
+     "signal jamming.", "VBIED"),
+    ("The Lebanese Armed Forces launches operation Fajr al-Joroud, and on the first day "
+     "recaptures 30 km of territory near the border.", "Fajr"),
+])
+def test_operation_words_devices_and_operation_names_are_no_entities(text, word):
+    labels = {e.label for e in facts_of(text, dt.date(2017, 8, 19)).entities.values()}
+    assert not any(word in label for label in labels), labels
+
+
 def test_dateline_place_is_not_an_operation_place():
     text = ("SOUTHWEST ASIA, Dec. 18, 2017 — Yesterday in Syria, coalition military forces "
             "conducted eight strikes consisting of 13 engagements against ISIS targets near "

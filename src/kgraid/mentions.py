@@ -33,6 +33,9 @@ _BROAD_TYPES = {"country", "region", "governorate", "province", "river"}
 #: punctuation that names an image or a picture agency. Its names are no article's mentions.
 _CAPTION = re.compile(r"^(?!.*[.!?\"\u201d\u2019]\s*$).*\b(?:Image|Images|Photo|Photograph|"
                       r"Pixabay|Shutterstock|Unsplash|iStock)\b.*$", re.M)
+#: Weapon and device acronyms the model tags as organizations ("The attack included VBIED").
+_DEVICE_ACRONYMS = frozenset({"ied", "ieds", "vbied", "vbieds", "svbied", "svbieds",
+                              "manpads", "atgm", "atgms", "uav", "uavs"})
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPEAKER = re.compile(r"^\s*(?P<name>[A-Z][A-Z .'\u2019-]{1,60}?)\s*:\s", re.M)
@@ -64,6 +67,13 @@ def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
         words = tuple(r[0].split())
         out.setdefault(words[0], []).append(words)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@functools.cache
+def _operation_words() -> frozenset[str]:
+    """The one-word operation nouns of ``resources/triggers.tsv`` ("strike", "raid")."""
+    return frozenset(r[0] for r in load_table("triggers.tsv")
+                     if len(r) > 2 and r[2] == "NOUN" and " " not in r[0])
 
 
 def _ranks() -> set[str]:
@@ -203,6 +213,19 @@ class MentionIndex:
                 start += 1
         return start, end
 
+    def _not_a_name(self, ent: Span) -> bool:
+        """Spans the model tags that name nobody: a lone operation word ("Strikes", heading
+        "Strikes in Syria"), a device acronym ("VBIED"), and the name of an operation
+        ("launches operation Fajr al-Joroud": no person, no organization)."""
+        doc = self.doc
+        word = ent[0].lower_
+        if len(ent) == 1 and (word in _DEVICE_ACRONYMS or {word, ent[0].lemma_.lower(),
+                                                             word.removesuffix("s")}
+                              & _operation_words()):
+            return True  # the lemma of a capitalized "Strikes" can be "Strikes"
+        return ent.start > 0 and doc[ent.start - 1].lower_ == "operation" and \
+            ent.label_ in ("PERSON", "ORG")
+
     def _caption_lines(self) -> list[tuple[int, int]]:
         """(start, end) characters of the caption lines (:data:`_CAPTION`) of the text."""
         return [(m.start(), m.end()) for m in _CAPTION.finditer(self.doc.text)]
@@ -231,6 +254,8 @@ class MentionIndex:
                 continue
             kind = _NER_KIND.get(ent.label_)
             if kind is None or not surface or not surface[0].isupper():
+                continue
+            if self._not_a_name(ent):
                 continue
             if kind == "Person":
                 start, end = self._person_span(ent)
