@@ -355,6 +355,17 @@ def test_briefing_speaker_claims_what_is_said_about_an_armed_group_member():
                                     "in Afghanistan", "Asserted")]
 
 
+def test_a_briefing_speakers_courtesies_are_no_claims():
+    text = ("SECRETARY OF DEFENSE ASH CARTER:  Good afternoon.\n\n"
+            "SEC. CARTER:  I want to start by reiterating that our thoughts and prayers remain "
+            "with all those affected by Tuesday's bombing in Brussels. Let me thank General "
+            "Dunford and the men and women fighting ISIL in Iraq and Syria for their work. "
+            "The U.S. military killed Haji Imam, an ISIL senior leader, this week in Syria.\n")
+    got = claims(text, dt.date(2016, 3, 25))
+    assert [statement for _s, statement, _h in got] == [
+        "The U.S. military killed Haji Imam, an ISIL senior leader, this week in Syria"]
+
+
 def test_unknown_place_in_a_town_of_frame_and_unknown_group_membership():
     text = ("Abu Abdul Rahman al-Makki, a senior leader of Hurras al-Din, an al-Qaeda affiliate, "
             "was killed in a drone strike near the town of Atmeh on June 20, officials said.")

@@ -91,6 +91,13 @@ _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy"
 _DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?(?:\s*\([A-Za-z .]{2,30}\))?"
                               r",?\s+)?(?:[A-Z][a-z]{2,8}"
                               r"\.?\s+\d{1,2},\s+\d{4}\s*)?[\u2014\u2013-]{1,2}\s*")
+#: A briefing speaker's courtesies and speech acts about the briefing itself (an opening,
+#: thanks, sympathy), which state no claim however many names they carry.
+_COURTESY = re.compile(
+    r"^\W*(?:(?:I|We)(?:'d| would)? (?:want|like|wish) to (?:start|begin|open|thank|welcome|"
+    r"express|offer|extend|take a moment)|(?:Let me|Allow me to) (?:start|begin|thank|open)|"
+    r"(?:Thank you|Thanks)\b|Good (?:morning|afternoon|evening)\b)"
+    r"|\bthoughts and prayers\b|\b(?:our|my|deepest|sincere) condolences\b", re.I)
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
@@ -1095,6 +1102,8 @@ class _Extractor:
         text = self.doc.text_of(sent).strip()
         if "?" in text or len(text.split()) < 6 or re.match(r"^[A-Z][A-Z .'’-]+:", text):
             return
+        if _COURTESY.search(text):
+            return  # "I want to start by reiterating that our thoughts and prayers ..."
         ev = self.mx.evidence(sent)
         if any(c.evidence == ev for c in self.facts.claims):
             return
