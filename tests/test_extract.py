@@ -133,6 +133,27 @@ def test_operation_words_devices_and_operation_names_are_no_entities(text, word)
     assert not any(word in label for label in labels), labels
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("ISIS occupied Raqqa in 2013.", [("Capture", ["Raqqa"], "2013")]),
+    ("Raqqa fell to ISIS in January 2014.", [("Capture", ["Raqqa"], "2014-01")]),
+    ("Iraqi forces stormed the airport of Mosul on Sunday.",
+     [("Capture", ["Mosul"], "2017-10-15")]),
+    ("ISIS fighters still occupy parts of Raqqa.", []),  # a state, not an event
+    ("Oil prices fell to record lows in Mosul in March.", []),  # fell to no armed group
+    # a background capture takes no later mention told with another word, and an undated
+    # operation is not dated by another word's date
+    ("Raqqa fell to ISIS in January 2014. Syrian Democratic Forces liberated Raqqa on "
+     "Tuesday.", [("Capture", ["Raqqa"], "2014-01"), ("Capture", ["Raqqa"], "2017-10-17")]),
+    ("The Syrian city of Raqqa has been liberated from ISIS.\n\nRaqqa was occupied by "
+     "opposition forces in 2013.", [("Capture", ["Raqqa"], None),
+                                    ("Capture", ["Raqqa"], "2013")]),
+])
+def test_how_a_place_came_to_be_held(text, expected):
+    got = ops(text, dt.date(2017, 10, 20))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value if o.time else None)
+            for o in got] == expected
+
+
 def test_dateline_place_is_not_an_operation_place():
     text = ("SOUTHWEST ASIA, Dec. 18, 2017 — Yesterday in Syria, coalition military forces "
             "conducted eight strikes consisting of 13 engagements against ISIS targets near "

@@ -73,7 +73,14 @@ _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue"},
              {"Attack", "Bombing", "Offensive", "Capture"}]
 _DECLINE = {"decline", "refuse", "fail", "not"}
 _CONTROL_VERBS = ("take", "seize", "gain", "wrest")  # "... control of the district"
-_VERB_TRIGGER_HEADS = {"blow", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
+#: Capture verbs that in the present tense tell a state, not an event: only their past forms
+#: ("ISIS occupied Raqqa in 2013") report an operation.
+_STATE_VERBS = frozenset({"occupy", "hold", "control"})
+#: Capture verbs that tell how a place came to be held ("Raqqa fell to ISIS in 2014",
+#: "ISIS occupied Mosul in 2014"): background to an article's operations, so an operation
+#: read from them takes no later mention told with another word.
+_BACKGROUND_VERBS = frozenset({"occupy", "fall"})
+_VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
 _DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?"
@@ -164,6 +171,19 @@ def extract_figures(text: str) -> list[Figure]:
     return figs
 
 
+def _times_conflict(a, b) -> bool:
+    """Do two operations' times name different times? Dates conflict unless one contains
+    the other (2017-01 and 2017-01-08 agree); a time the article cannot date ("June 6" with no
+    publication date) agrees only with the same words, never with a dated one ("2013")."""
+    if a is None or b is None:
+        return False
+    if a.value and b.value:
+        return not (a.value.startswith(b.value) or b.value.startswith(a.value))
+    if not a.value and not b.value:
+        return a.text.strip().lower() != b.text.strip().lower()
+    return True
+
+
 @dataclass
 class _Phrase:
     """A role phrase found at tokens [start, end)."""
@@ -205,6 +225,7 @@ class _Extractor:
         self.context_time = None
         self.sent_index: dict[int, int] = {}
         self.op_last_sent: dict[int, int] = {}
+        self.op_lemmas: dict[int, set[str]] = {}  # operation -> lemmas of its trigger words
         self.used_verbs: set[int] = set()
         self.quote_spans: list[tuple[int, int]] = []
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
@@ -499,6 +520,12 @@ class _Extractor:
             if lemma in _CONTROL_VERBS and any(
                     c.dep_ == "dobj" and c.lower_ == "control" for c in tok.children):
                 return "Capture", tok.i + 1  # "taken control of the al-Shifa district"
+            if lemma == "fall" and any(
+                    c.dep_ == "prep" and c.lower_ == "to" and any(
+                        g.dep_ == "pobj" and (m := self.mx.at(g.i)) is not None
+                        and m.key[0] == "Organization" for g in c.children)
+                    for c in tok.children):
+                return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
                 return self.verb_triggers[lemma], tok.i + 1
         return None
@@ -713,6 +740,8 @@ class _Extractor:
                         self._is_ancestor(head, doc[p.start]) or p.start in
                         [c.i for c in head.children] for p in places)):
                     continue  # "capturing leaders": the capture of a place is an operation
+                if head.lemma_.lower() in _STATE_VERBS and head.tag_ not in ("VBD", "VBN"):
+                    continue  # "ISIS fighters still occupy parts of Raqqa": a state
                 if head.lemma_.lower() == "target" and not any(
                         c.dep_ == "nsubj" and (m := mx.at(c.i)) is not None
                         and m.key[0] == "Organization" for c in head.children):
@@ -732,7 +761,9 @@ class _Extractor:
             place_keys = list(dict.fromkeys(p.key for p in places))
             actors, targets = self._actors_targets(sent, head)
             figures = extract_figures(sent_text)
-            idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite)
+            lemma = head.lemma_.lower()
+            idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite,
+                                                                lemma)
             if idx is not None and definite and plural and (
                     si - self.op_last_sent.get(idx, -9) > 2
                     or self._heading_between(self.op_last_sent.get(idx, -9), si)):
@@ -753,6 +784,7 @@ class _Extractor:
                                  place_keys, time, actors, targets, figures, ev)
             self.op_mentions[head.i] = idx
             self.op_last_sent[idx] = si
+            self.op_lemmas.setdefault(idx, set()).add(lemma)
         if not found_any:
             self._update_context_time(sent)
             # "Twenty ISIL militants were killed ...": figures of the operation just reported
@@ -837,17 +869,25 @@ class _Extractor:
                     return True
         return False
 
-    def _merge_candidate(self, typ: str, places: list[EntityKey], time, definite: bool
-                         ) -> int | None:
+    def _merge_candidate(self, typ: str, places: list[EntityKey], time, definite: bool,
+                         lemma: str | None = None) -> int | None:
         for idx in range(len(self.facts.operations) - 1, -1, -1):
             op = self.facts.operations[idx]
             if not self._compatible_types(op.op_type, typ):
                 continue
-            if time is not None and time.value and op.time is not None and op.time.value \
-                    and not (op.time.value.startswith(time.value)
-                             or time.value.startswith(op.time.value)):
+            lemmas = self.op_lemmas.get(idx, set())
+            if lemmas and lemmas <= _BACKGROUND_VERBS and lemma not in lemmas:
+                continue  # "ISIS had occupied Mosul since 2014" takes no later mention
+            if _times_conflict(op.time, time):
                 if definite:
                     continue
+                return None
+            if not definite and lemma is not None and time is not None and time.value and \
+                    not (op.time is not None and op.time.value) and \
+                    lemma not in self.op_lemmas.get(idx, ()):
+                # "Raqqa was occupied by opposition forces in 2013" after the undated
+                # "Raqqa has been liberated": another word with its own date tells another
+                # operation, and must not date this one
                 return None
             if not self._places_compatible(op.places, places):
                 if definite:
