@@ -63,6 +63,21 @@ def test_comma_who_and_perfect_copula_roles(text, role):
     assert memberships(text) == {("Abu Ali al-Anbari", role, "Islamic State")}
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("The U.S. military killed Haji Imam who was an ISIL senior leader, serving as a finance "
+     "minister and who is also responsible for some external plots.",
+     {("Haji Imam", "senior leader", "Islamic State"),
+      ("Haji Imam", "finance minister", "Islamic State")}),
+    ("Abu Ali al-Anbari served as ISIL's finance minister until his death.",
+     {("Abu Ali al-Anbari", "finance minister", "Islamic State")}),
+    ("Abu Ali al-Anbari worked as a recruiter for ISIS in Mosul.",
+     {("Abu Ali al-Anbari", "recruiter", "Islamic State")}),
+    ("The building served as a headquarters for ISIS.", set()),  # nobody holds it
+])
+def test_roles_after_serve_as(text, expected):
+    assert memberships(text) == expected
+
+
 def test_a_relative_clause_without_a_role_is_no_membership():
     assert memberships("Col. John Dorrian, who spoke to reporters, said the raid took "
                        "place.") == set()

@@ -93,6 +93,7 @@ _SERVICES = {"army", "navy", "marine", "marines", "corps", "air", "force", "u.s.
              "british", "iraqi", "syrian", "kurdish", "royal"}  # "U.S. Army Col. Ryan Dillon"
 _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
                "join": "member", "co-found": "co-founder"}
+_AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
 _DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?(?:\s*\([A-Za-z .]{2,30}\))?"
@@ -339,6 +340,45 @@ class _Extractor:
                 poss = next((c for c in obj.children if c.dep_ == "poss"), None)
                 org = self._named_org(poss) if poss is not None else None
             self._add_membership(key, role, org, sent, "verb", 0.75)
+        # (4) "serving as a finance minister", "X served as ISIL's spokesman", "worked as a
+        #     recruiter for ISIS"
+        for v in self.doc.span(sent):
+            if v.lemma_.lower() in _AS_VERBS and v.pos_ == "VERB" and \
+                    not any(c.dep_ == "neg" for c in v.children):
+                self._served_as(v, sent)
+
+    def _served_as(self, v: Token, sent: Span) -> None:
+        """The role after "serve/work/act as"; its holder is the verb's subject, or for a
+        participle without one ("..., serving as a finance minister") the person named last
+        before it; its organization is named in the role phrase, or is the one the same
+        sentence already gives that person."""
+        doc, mx = self.doc, self.mx
+        as_ = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        pobj = next((c for c in as_.children if c.dep_ == "pobj"), None) if as_ else None
+        if pobj is None:
+            return
+        start, end = pobj.left_edge.i, pobj.right_edge.i + 1
+        ph = next((p for j in range(start, end) if (p := self._role_at(j, end))), None)
+        if ph is None:
+            return
+        subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.lower_ in ("who", "that") and v.dep_ == "relcl":
+            subj = v.head
+        if subj is not None:
+            m = mx.at(subj.i)
+            key = m.key if m is not None else (
+                mx.last_person_before(subj.i) if subj.lower_ in ("he", "she") else None)
+        else:
+            before = [m for m in mx.in_span(sent.start, v.i, "Person")]
+            key = before[-1].key if before else None
+        if key is None or key[0] != "Person":
+            return
+        org = self._org_for_role(ph, self._phrase_orgs(start, end))
+        if org is None:
+            known = [m.organization for m in self.facts.memberships if m.person == key
+                     and m.evidence == mx.evidence(sent)]
+            org = known[0] if len(set(known)) == 1 else None
+        self._add_membership(key, ph.role, org, sent, "served-as", 0.75)
 
     def _apposition(self, person: EntityKey, after: int, sent: Span,
                     copula_only: bool = False) -> None:
