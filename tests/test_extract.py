@@ -391,6 +391,18 @@ def test_briefing_speaker_claims_what_is_said_about_an_armed_group_member():
                                     "in Afghanistan", "Asserted")]
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Reports by the Syrian Observatory for Human Rights that 25 civilians died in the strike "
+     "were denied by the coalition.",
+     [(["Syrian Observatory for Human Rights"], "25 civilians died in the strike", "Asserted")]),
+    ("The coalition rejected the allegation from local activists that the strike hit a "
+     "mosque.", [(["local activists"], "the strike hit a mosque", "Claimed")]),
+    ("The claim that the strike hit a mosque is false.", []),  # nobody's claim
+])
+def test_a_claim_told_as_a_noun(text, expected):
+    assert claims(text) == expected
+
+
 def test_a_briefing_speakers_courtesies_are_no_claims():
     text = ("SECRETARY OF DEFENSE ASH CARTER:  Good afternoon.\n\n"
             "SEC. CARTER:  I want to start by reiterating that our thoughts and prayers remain "

@@ -93,6 +93,9 @@ _SERVICES = {"army", "navy", "marine", "marines", "corps", "air", "force", "u.s.
              "british", "iraqi", "syrian", "kurdish", "royal"}  # "U.S. Army Col. Ryan Dillon"
 _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
                "join": "member", "co-found": "co-founder"}
+#: Nouns that tell a claim with its source ("claims by Russia that ...") -> kgr hedge.
+_CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asserted",
+                "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
@@ -1093,6 +1096,7 @@ class _Extractor:
                 self._add_claim(sources, statement, "according to", self._hedge("say", sent),
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
         self._mistagged_claims(sent)
+        self._noun_claims(sent)
         for v in self.doc.span(sent):
             if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
                     a <= v.idx < b for a, b in self.quote_spans):
@@ -1171,6 +1175,36 @@ class _Extractor:
                     continue
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             self._about(sent.start, sent.end), 0.8)
+
+    def _noun_claims(self, sent: Span) -> None:
+        """A claim told as a noun with its source and a that-clause: "claims by Russia that a
+        Russian airstrike killed 40 militants", "Russia's claim that ...", "reports by the
+        Syrian Observatory that ...". The claim is the source's, whoever disputes it."""
+        if self._in_question(sent.start_char):
+            return  # a reporter's question asserts nothing
+        doc = self.doc
+        for n in self.doc.span(sent):
+            hedge = _CLAIM_NOUNS.get(n.lemma_.lower()) if n.pos_ == "NOUN" else None
+            if hedge is None:
+                continue
+            clause = next((c for c in n.children if c.dep_ in ("acl", "ccomp") and c.i > n.i
+                           and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)),
+                          None)
+            if clause is None:
+                continue
+            src = next((c for c in n.children if c.dep_ == "poss"), None)
+            if src is None:
+                src = next((g for c in n.children if c.dep_ == "prep" and c.lower_ in
+                            ("by", "from", "of") for g in c.children if g.dep_ == "pobj"), None)
+            if src is None:
+                continue
+            sources = self._source_keys(src)
+            mark = next(g for g in clause.children if g.dep_ == "mark" and g.lower_ == "that")
+            statement = self._clean_statement(doc[mark.i + 1:clause.right_edge.i + 1].text)
+            if self._hedge("say", sent) == "Reportedly":
+                hedge = "Reportedly"
+            self._add_claim(sources, statement, n.text, hedge, sent, "claim-noun",
+                            self._about(sent.start, sent.end), 0.7)
 
     def _briefing_claim(self, sent: Span) -> None:
         """In a briefing transcript, what a named speaker states about a person, a group or an
