@@ -76,6 +76,12 @@ def _operation_words() -> frozenset[str]:
                      if len(r) > 2 and r[2] == "NOUN" and " " not in r[0])
 
 
+@functools.cache
+def _multiword_roles() -> frozenset[str]:
+    """Roles of ``resources/roles.tsv`` with "of" in them ("secretary of defense")."""
+    return frozenset(r[0] for r in load_table("roles.tsv") if " of " in r[0])
+
+
 def _ranks() -> set[str]:
     return {r[0].lower() for r in load_table("ranks.tsv")}
 
@@ -223,8 +229,15 @@ class MentionIndex:
                                                              word.removesuffix("s")}
                               & _operation_words()):
             return True  # the lemma of a capitalized "Strikes" can be "Strikes"
-        return ent.start > 0 and doc[ent.start - 1].lower_ == "operation" and \
-            ent.label_ in ("PERSON", "ORG")
+        if ent.start > 0 and doc[ent.start - 1].lower_ == "operation" and \
+                ent.label_ in ("PERSON", "ORG"):
+            return True
+        # "Secretary of Defense Ash Carter": "Defense" is part of the title, not a name
+        for k in range(max(0, ent.start - 3), ent.start):
+            words = " ".join(t.lower_ for t in doc[k:ent.end])
+            if words in _multiword_roles():
+                return True
+        return False
 
     def _caption_lines(self) -> list[tuple[int, int]]:
         """(start, end) characters of the caption lines (:data:`_CAPTION`) of the text."""
