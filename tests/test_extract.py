@@ -78,6 +78,24 @@ def test_roles_after_serve_as(text, expected):
     assert memberships(text) == expected
 
 
+def test_a_chain_of_pronouns_an_aside_and_someone_who():
+    text = ("MR. COOK:  First off, Adnani's removal from the battlefield would be a very good "
+            "thing.  This is someone who has been a senior leader in ISIL.  He's been "
+            "responsible for ISIL's external plotting. Also been responsible for encouraging "
+            "attacks against the west. He's been a chief spokesman, as you know, the "
+            "mouthpiece for ISIL.")
+    # the last "He" is four sentences after the name, one after the "He" before it;
+    # "spokesman" (from "the mouthpiece") adds nothing to "chief spokesman"
+    assert memberships(text) == {("Abu Muhammad al-Adnani", "senior leader", "Islamic State"),
+                                 ("Abu Muhammad al-Adnani", "chief spokesman", "Islamic State")}
+
+
+def test_a_pronoun_chain_stops_at_another_person():
+    text = ("Abu Muhammad al-Adnani was killed in August. Officials named Abu Omar al-Shishani "
+            "as his successor. He has been a senior commander of ISIL.")
+    assert memberships(text) == {("Abu Omar al-Shishani", "senior commander", "Islamic State")}
+
+
 def test_a_relative_clause_without_a_role_is_no_membership():
     assert memberships("Col. John Dorrian, who spoke to reporters, said the raid took "
                        "place.") == set()

@@ -96,6 +96,10 @@ _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found"
 #: Nouns that tell a claim with its source ("claims by Russia that ...") -> kgr hedge.
 _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asserted",
                 "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
+_SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure"})
+#: A speaker's asides inside a phrase, between commas.
+_ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "think"),
+           ("we", "think"), ("of", "course"), ("as", "we", "said"), ("again",))
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
@@ -287,9 +291,10 @@ class _Extractor:
             return
         for m in list(self.facts.memberships):
             if (m.person, m.organization) == (person, org):
-                if m.role == role or role == "member":
-                    return  # "member" adds nothing to a role already known
-                if m.role == "member":
+                if m.role == role or role == "member" or m.role.endswith(" " + role):
+                    return  # "member" adds nothing to a role already known, nor
+                    # "spokesman" (from "the mouthpiece for ISIL") to "chief spokesman"
+                if m.role == "member" or role.endswith(" " + m.role):
                     self.facts.memberships.remove(m)
         self.facts.memberships.append(Membership(person, role, org, self.mx.evidence(sent),
                                                  f"membership/{rule}@1", conf))
@@ -312,6 +317,15 @@ class _Extractor:
                 person = mx.last_person_before(tok.i)
                 if person:
                     self._apposition(person, tok.i + 1, sent, copula_only=True)
+            if tok.lower_ in ("this", "he", "she") and tok.i + 3 < sent.end and \
+                    doc[tok.i + 1].lemma_ == "be":
+                j = tok.i + 2 + (doc[tok.i + 2].lower_ in ("a", "an"))
+                if j + 1 < sent.end and doc[j].lower_ in _SOMEONE and \
+                        doc[j + 1].lower_ == "who":
+                    # "This is someone who has been a senior leader in ISIL."
+                    person = mx.last_person_before(tok.i)
+                    if person:
+                        self._apposition(person, j + 1, sent, copula_only=True)
         # (2) title before the name: "Pentagon Press Secretary Peter Cook", "Kurdistan
         #     Regional Government President Masoud Barzani", "Joint Chiefs of Staff Chairman
         #     General Joseph F. Dunford", "Secretary of Defense Ash Carter".
@@ -404,11 +418,16 @@ class _Extractor:
                 return
         else:
             return
-        # The phrase ends at the next comma, semicolon, dash, parenthesis or verb.
+        # The phrase ends at the next comma, semicolon, dash, parenthesis or verb; an aside
+        # ("a chief spokesman, as you know, the mouthpiece for ISIL") is stepped over.
         end = i
-        while end < sent.end and doc[end].text not in (",", ";", "(", ")", "—", "–", ".",
-                                                       "\"", "“", "”") and not (
-                doc[end].pos_ in ("VERB", "AUX") and doc[end].tag_ not in ("VBN",)):
+        while end < sent.end:
+            if doc[end].text == "," and (after := self._aside_end(end, sent)) is not None:
+                end = after
+                continue
+            if doc[end].text in (",", ";", "(", ")", "—", "–", ".", "\"", "“", "”") or (
+                    doc[end].pos_ in ("VERB", "AUX") and doc[end].tag_ not in ("VBN",)):
+                break
             end += 1
         if end - i > 14 or end == i:
             return
@@ -435,6 +454,17 @@ class _Extractor:
                 holder = nxt.key
             org = self._org_for_role(ph, orgs)
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
+
+    def _aside_end(self, comma: int, sent: Span) -> int | None:
+        """After ``comma``, a speaker's aside closed by another comma ("as you know", "we
+        believe", "of course"): the token after the closing comma, else None."""
+        doc = self.doc
+        for words in _ASIDES:
+            j = comma + 1 + len(words)
+            if j < sent.end and doc[j].text == "," and \
+                    [t.lower_ for t in doc[comma + 1:j]] == list(words):
+                return j + 1
+        return None
 
     def _perfect_copula(self, i: int, sent: Span) -> bool:
         """"has been", "had long been", "has also been" from token ``i``."""

@@ -159,6 +159,7 @@ class MentionIndex:
         self.mentions: list[Mention] = []
         self._anon: list[tuple[int, EntityKey, bool]] = []  # (token, key, plural)
         self._person_cache: tuple[int, list[Mention]] | None = None
+        self._antecedents: tuple[int, dict[int, EntityKey]] | None = None
         self._seen_evidence: set[tuple[EntityKey, int]] = set()
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
@@ -462,18 +463,48 @@ class MentionIndex:
         return out
 
     def last_person_before(self, i: int, window_sents: int = 3) -> EntityKey | None:
-        """The person mentioned last before token ``i``, within ``window_sents`` sentences."""
-        sent = self.doc.sent_of(i)
-        floor = sent.start
+        """The person mentioned last before token ``i``, within ``window_sents`` sentences.
+        A "he"/"she" resolved before counts as a mention of its person, so a chain of
+        pronouns ("Adnani ... He's been responsible ... He's been a chief spokesman") reaches
+        back past the window, never past another person named in between."""
+        if self.doc[i].lower_ in ("he", "she") and window_sents == 3:
+            return self._pronoun_antecedents().get(i)
+        return self._nearest_person(i, window_sents, None)
+
+    def _window_floor(self, i: int, window_sents: int) -> int:
+        floor = self.doc.sent_of(i).start
         for _ in range(window_sents - 1):
             if floor == 0:
                 break
             floor = self.doc.sent_of(floor - 1).start
-        starts = [m.start for m in self._persons()]
-        k = bisect.bisect_left(starts, i) - 1
-        if k >= 0 and starts[k] >= floor:
-            return self._persons()[k].key
+        return floor
+
+    def _nearest_person(self, i: int, window_sents: int,
+                        pronoun: tuple[int, EntityKey] | None) -> EntityKey | None:
+        persons = self._persons()
+        k = bisect.bisect_left([m.start for m in persons], i) - 1
+        best = (persons[k].start, persons[k].key) if k >= 0 else None
+        if pronoun is not None and (best is None or pronoun[0] > best[0]):
+            best = pronoun
+        if best is not None and best[0] >= self._window_floor(i, window_sents):
+            return best[1]
         return None
+
+    def _pronoun_antecedents(self) -> dict[int, EntityKey]:
+        """Every "he"/"she" of the article resolved in text order (see
+        :meth:`last_person_before`); recomputed when mentions are added."""
+        if self._antecedents is not None and self._antecedents[0] == len(self.mentions):
+            return self._antecedents[1]
+        out: dict[int, EntityKey] = {}
+        last: tuple[int, EntityKey] | None = None
+        for tok in self.doc:
+            if tok.lower_ in ("he", "she"):
+                key = self._nearest_person(tok.i, 3, last)
+                if key is not None:
+                    out[tok.i] = key
+                    last = (tok.i, key)
+        self._antecedents = (len(self.mentions), out)
+        return out
 
     def _persons(self) -> list[Mention]:
         if self._person_cache is None or self._person_cache[0] != len(self.mentions):
