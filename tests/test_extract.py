@@ -179,6 +179,11 @@ def test_operation_words_devices_and_operation_names_are_no_entities(text, word)
     # operation is not dated by another word's date
     ("Raqqa fell to ISIS in January 2014. Syrian Democratic Forces liberated Raqqa on "
      "Tuesday.", [("Capture", ["Raqqa"], "2014-01"), ("Capture", ["Raqqa"], "2017-10-17")]),
+    ("Raqqa was occupied by Syrian opposition forces in 2013 and was embroiled in a civil war "
+     "before being seized by ISIS in January 2014.",  # the place of a subjectless passive
+     [("Capture", ["Raqqa"], "2013"), ("Capture", ["Raqqa"], "2014-01")]),
+    ("Mosul was rebuilt after being recaptured by Iraqi forces in July 2017.",
+     [("Capture", ["Mosul"], "2017-07")]),
     ("The Syrian city of Raqqa has been liberated from ISIS.\n\nRaqqa was occupied by "
      "opposition forces in 2013.", [("Capture", ["Raqqa"], None),
                                     ("Capture", ["Raqqa"], "2013")]),
@@ -187,6 +192,15 @@ def test_how_a_place_came_to_be_held(text, expected):
     got = ops(text, dt.date(2017, 10, 20))
     assert [(o.op_type, [p[1] for p in o.places], o.time.value if o.time else None)
             for o in got] == expected
+
+
+def test_an_undated_mention_goes_to_the_operation_told_with_the_same_word():
+    text = ("The Syrian city of Raqqa has been liberated from ISIS.\n\nRaqqa was seized by "
+            "ISIS in January 2014.\n\nThe fight to liberate Raqqa began with coalition "
+            "strikes.")
+    got = ops(text, dt.date(2017, 10, 20))
+    assert [(o.trigger, o.time.value if o.time else None, len(o.evidence)) for o in got] == \
+        [("liberated", None, 2), ("seized", "2014-01", 1)]
 
 
 def test_dateline_place_is_not_an_operation_place():

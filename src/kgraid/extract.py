@@ -455,6 +455,26 @@ class _Extractor:
             org = self._org_for_role(ph, orgs)
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
 
+    def _is_patient(self, v: Token, place: Token) -> bool:
+        patient = self._passive_patient(v)
+        return patient is not None and (patient.i == place.i or self._is_ancestor(patient, place))
+
+    def _passive_patient(self, v: Token) -> Token | None:
+        """The subject a subjectless passive participle is said of: "Raqqa was occupied ...
+        and was embroiled in a civil war before being seized by ISIS" -> "Raqqa"."""
+        if not any(c.dep_ == "auxpass" for c in v.children) or any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
+            return None
+        h = v
+        for _ in range(5):
+            if h.dep_ not in ("pcomp", "advcl", "conj", "prep", "xcomp") or h.head is h:
+                return None
+            h = h.head
+            subj = next((c for c in h.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                return subj
+        return None
+
     def _aside_end(self, comma: int, sent: Span) -> int | None:
         """After ``comma``, a speaker's aside closed by another comma ("as you know", "we
         believe", "of course"): the token after the closing comma, else None."""
@@ -811,7 +831,8 @@ class _Extractor:
             if head.pos_ == "VERB":
                 if typ == "Capture" and not (places and any(
                         self._is_ancestor(head, doc[p.start]) or p.start in
-                        [c.i for c in head.children] for p in places)):
+                        [c.i for c in head.children] or self._is_patient(head, doc[p.start])
+                        for p in places)):
                     continue  # "capturing leaders": the capture of a place is an operation
                 if head.lemma_.lower() in _STATE_VERBS and head.tag_ not in ("VBD", "VBN"):
                     continue  # "ISIS fighters still occupy parts of Raqqa": a state
@@ -944,7 +965,21 @@ class _Extractor:
 
     def _merge_candidate(self, typ: str, places: list[EntityKey], time, definite: bool,
                          lemma: str | None = None) -> int | None:
-        for idx in range(len(self.facts.operations) - 1, -1, -1):
+        if lemma is not None and not definite and not (time is not None and time.value):
+            # an undated mention goes first to an operation told with the same word ("The
+            # fight to liberate Raqqa" -> "Raqqa has been liberated", not the seizure of 2014
+            # told in between)
+            same = [i for i, lemmas in self.op_lemmas.items() if lemma in lemmas]
+            found = self._merge_candidate_in(sorted(same, reverse=True), typ, places, time,
+                                             definite, lemma)
+            if found is not None:
+                return found
+        return self._merge_candidate_in(range(len(self.facts.operations) - 1, -1, -1), typ,
+                                        places, time, definite, lemma)
+
+    def _merge_candidate_in(self, order, typ: str, places: list[EntityKey], time,
+                            definite: bool, lemma: str | None) -> int | None:
+        for idx in order:
             op = self.facts.operations[idx]
             if not self._compatible_types(op.op_type, typ):
                 continue
