@@ -158,7 +158,7 @@ class MentionIndex:
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
         self._anon: list[tuple[int, EntityKey, bool]] = []  # (token, key, plural)
-        self._person_cache: tuple[int, list[Mention]] | None = None
+        self._person_cache: tuple[int, list[Mention], list[int]] | None = None
         self._antecedents: tuple[int, dict[int, EntityKey]] | None = None
         self._seen_evidence: set[tuple[EntityKey, int]] = set()
         self._ranks = _ranks()
@@ -224,20 +224,19 @@ class MentionIndex:
         """Spans the model tags that name nobody: a lone operation word ("Strikes", heading
         "Strikes in Syria"), a device acronym ("VBIED"), and the name of an operation
         ("launches operation Fajr al-Joroud": no person, no organization)."""
-        doc = self.doc
-        word = ent[0].lower_
-        if len(ent) == 1 and (word in _DEVICE_ACRONYMS or {word, ent[0].lemma_.lower(),
-                                                             word.removesuffix("s")}
-                              & _operation_words()):
+        lower, start = self.lower, ent.start
+        word = lower[start]
+        if ent.end - start == 1 and (word in _DEVICE_ACRONYMS or {word, ent[0].lemma_.lower(),
+                                                                   word.removesuffix("s")}
+                                     & _operation_words()):
             return True  # the lemma of a capitalized "Strikes" can be "Strikes"
-        if ent.start > 0 and doc[ent.start - 1].lower_ == "operation" and \
-                ent.label_ in ("PERSON", "ORG"):
+        before = lower[start - 1] if start > 0 else ""
+        if before == "operation" and ent.label_ in ("PERSON", "ORG"):
             return True
-        # "Secretary of Defense Ash Carter": "Defense" is part of the title, not a name
-        for k in range(max(0, ent.start - 3), ent.start):
-            words = " ".join(t.lower_ for t in doc[k:ent.end])
-            if words in _multiword_roles():
-                return True
+        if before == "of":  # "Secretary of Defense Ash Carter": "Defense" is the title's
+            for k in range(max(0, start - 3), start - 1):
+                if " ".join(lower[k:ent.end]) in _multiword_roles():
+                    return True
         return False
 
     def _caption_lines(self) -> list[tuple[int, int]]:
@@ -481,8 +480,8 @@ class MentionIndex:
 
     def _nearest_person(self, i: int, window_sents: int,
                         pronoun: tuple[int, EntityKey] | None) -> EntityKey | None:
-        persons = self._persons()
-        k = bisect.bisect_left([m.start for m in persons], i) - 1
+        persons, starts = self._person_index()
+        k = bisect.bisect_left(starts, i) - 1
         best = (persons[k].start, persons[k].key) if k >= 0 else None
         if pronoun is not None and (best is None or pronoun[0] > best[0]):
             best = pronoun
@@ -507,11 +506,15 @@ class MentionIndex:
         return out
 
     def _persons(self) -> list[Mention]:
+        return self._person_index()[0]
+
+    def _person_index(self) -> tuple[list[Mention], list[int]]:
+        """The person mentions in text order, and their start tokens (for bisecting)."""
         if self._person_cache is None or self._person_cache[0] != len(self.mentions):
             persons = sorted((m for m in self.mentions if m.key[0] == "Person"),
                              key=lambda m: m.start)
-            self._person_cache = (len(self.mentions), persons)
-        return self._person_cache[1]
+            self._person_cache = (len(self.mentions), persons, [m.start for m in persons])
+        return self._person_cache[1], self._person_cache[2]
 
     # ------------------------------------------------------------------ anonymous sources
     def anonymous_source(self, head: Token) -> EntityKey | None:
