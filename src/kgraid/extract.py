@@ -75,7 +75,7 @@ _DECLINE = {"decline", "refuse", "fail", "not"}
 _CONTROL_VERBS = ("take", "seize", "gain", "wrest")  # "... control of the district"
 #: Capture verbs that in the present tense tell a state, not an event: only their past forms
 #: ("ISIS occupied Raqqa in 2013") report an operation.
-_STATE_VERBS = frozenset({"occupy", "hold", "control"})
+_STATE_VERBS = frozenset({"occupy"})
 #: Capture verbs that tell how a place came to be held ("Raqqa fell to ISIS in 2014",
 #: "ISIS occupied Mosul in 2014"): background to an article's operations, so an operation
 #: read from them takes no later mention told with another word.
@@ -93,7 +93,8 @@ _SERVICES = {"army", "navy", "marine", "marines", "corps", "air", "force", "u.s.
              "british", "iraqi", "syrian", "kurdish", "royal"}  # "U.S. Army Col. Ryan Dillon"
 _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
                "join": "member", "co-found": "co-founder"}
-#: Nouns that tell a claim with its source ("claims by Russia that ...") -> kgr hedge.
+#: Nouns that tell a claim with its source ("reports by the Syrian Observatory that ...")
+#: -> kgr hedge.
 _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asserted",
                 "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
 _SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure"})
@@ -1242,9 +1243,10 @@ class _Extractor:
                             self._about(sent.start, sent.end), 0.8)
 
     def _noun_claims(self, sent: Span) -> None:
-        """A claim told as a noun with its source and a that-clause: "claims by Russia that a
-        Russian airstrike killed 40 militants", "Russia's claim that ...", "reports by the
-        Syrian Observatory that ...". The claim is the source's, whoever disputes it."""
+        """A claim told as a noun with its source and a that-clause: "reports by the Syrian
+        Observatory that 25 civilians died", "the allegation from local activists that ...",
+        "CENTCOM's claim that ...". The claim is the source's, whoever disputes it; a country
+        is no source here either (as with "Russia said")."""
         if self._in_question(sent.start_char):
             return  # a reporter's question asserts nothing
         doc = self.doc
