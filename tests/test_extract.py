@@ -142,6 +142,19 @@ def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
             for o in got] == [("Strike", ["Qaim"], "2017-12-15", 1)]
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Pentagon Press Secretary Peter Cook briefed reporters.\n\nQ:  Hi, Peter.  Can you say "
+     "whether the strike killed him?\n", {"Peter Cook": ["Peter"]}),
+    # two Peters: "Peter" alone stays apart, nothing is guessed
+    ("Peter Cook and Peter Smith spoke. Later, Peter left.",
+     {"Peter Cook": [], "Peter Smith": [], "Peter": []}),
+])
+def test_a_first_name_alone_is_the_one_full_name_it_starts(text, expected):
+    got = {e.label: sorted(e.alt_labels) for e in facts_of(text).entities.values()
+           if e.kind == "Person"}
+    assert got == expected
+
+
 def test_a_photo_caption_names_nobody():
     text = ("File Photo US Army Soldiers Fort Bragg Black Hawk/ Shutterstock\n"
             "U.S. Army soldiers trained near Fort Bragg, Col. John Dorrian said.\n")

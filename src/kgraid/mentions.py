@@ -402,14 +402,19 @@ class MentionIndex:
         mentions the model missed ('Adnani was hit...')."""
         persons = [k for k in self.entities if k[0] == "Person"]
         full_by_surname: dict[str, set[EntityKey]] = {}
+        full_by_first: dict[str, set[EntityKey]] = {}
         for k in persons:
             if len(k[1].split()) >= 2:
                 full_by_surname.setdefault(_surname(k[1]), set()).add(k)
+                full_by_first.setdefault(k[1].split()[0].lower(), set()).add(k)
         remap: dict[EntityKey, EntityKey] = {}
         for k in persons:
             if len(k[1].split()) >= 2 and not re.match(r"(?i)^(?:al|el)[-\u2010]", k[1]):
                 continue
             cands = full_by_surname.get(_surname(k[1]), set()) - {k}
+            if not cands and len(k[1].split()) == 1:
+                # "Hi, Peter." in a briefing with one Peter: the full name's first word
+                cands = full_by_first.get(k[1].lower(), set()) - {k}
             if len(cands) == 1:
                 remap[k] = next(iter(cands))
         for short, full in remap.items():
