@@ -34,9 +34,9 @@ import shutil
 import sys
 import tempfile
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Iterator
+from typing import IO, Any, BinaryIO, Callable, Iterator
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Dataset
@@ -105,36 +105,30 @@ _FIRST = tuple(str(p) for p in (RDF.type, RDFS.label, KGR.mentionedIn, PROV.wasD
                                 KGR.entityType))
 
 
-def _union_parts(store: KgStore) -> Iterator[bytes]:
-    """The union of all graphs as N-Triples, in one part per predicate: the heavy
-    predicates of :data:`_FIRST`, then the others by IRI; inside a part, the store's index
-    order (two exports of one store are byte-identical). Threads (one per core, at most 4)
-    read the parts: pyoxigraph releases the GIL while it evaluates a query and serializes its triples,
-    so decoding the store's terms (most of an export's time) runs on every core; 1M triples,
-    2 cores: 8.3 s instead of about 15 s with one query. Turtle does not use it: it would
-    split every subject's triples over the parts (77 instead of 40 MiB at 1M triples)."""
+def _union_parts(store: KgStore) -> Iterator[tuple[bytes, int]] | None:
+    """The union of all graphs as N-Triples, in one part per predicate, each as (bytes,
+    triples): the heavy predicates of :data:`_FIRST`, then the others by IRI; inside a part,
+    the store's index order (two exports of one store are byte-identical). Threads (one per
+    core, at most 4) read the parts: pyoxigraph releases the GIL while it evaluates a query
+    and serializes its triples, so decoding the store's terms (most of an export's time) runs
+    on every core; 1M triples, 2 cores: 8.3 s instead of about 15 s with one query. Turtle
+    does not use it: it would split every subject's triples over the parts (77 instead of
+    40 MiB at 1M triples)."""
     raw = store.raw
 
-    def part(p: str) -> bytes:
+    def part(p: str) -> tuple[bytes, int]:
         found = raw.query(_UNION_QUERY, use_default_graph_as_union=True,
                           substitutions={ox.Variable("p"): ox.NamedNode(p)})
-        return found.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        data = found.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        return data, data.count(b"\n")  # pyoxigraph's N-Triples: one triple per line
 
-    def predicates() -> list[str]:
-        return sorted(r[0].value for r in raw.query(_PREDICATES_QUERY,
-                                                     use_default_graph_as_union=True))
-
-    pool = ThreadPoolExecutor(min(4, os.cpu_count() or 1), thread_name_prefix="kgraid-export")
-    try:
+    def plan(pool: ThreadPoolExecutor) -> list[Future]:
         first = [pool.submit(part, p) for p in _FIRST]
-        listed = pool.submit(predicates)
-        for fut in first:
-            yield fut.result()
-        rest = [pool.submit(part, p) for p in listed.result() if p not in _FIRST]
-        for fut in rest:
-            yield fut.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        listed = sorted(r[0].value for r in raw.query(_PREDICATES_QUERY,
+                                                       use_default_graph_as_union=True))
+        return first + [pool.submit(part, p) for p in listed if p not in _FIRST]
+
+    return _run_parts(min(4, os.cpu_count() or 1), plan)
 
 
 def _turtle_parts(store: KgStore, prefixes: dict[str, str]) -> Iterator[tuple[bytes, int]] | None:
@@ -160,37 +154,46 @@ def _turtle_parts(store: KgStore, prefixes: dict[str, str]) -> Iterator[tuple[by
         found = [r[0] for r in raw.query(_TYPES_QUERY, use_default_graph_as_union=True)]
         return sorted((t for t in found if not isinstance(t, ox.Literal)), key=str)
 
-    pool = ThreadPoolExecutor(min(4, (os.cpu_count() or 1) + 1),
-                              thread_name_prefix="kgraid-export")
-    try:
+    def plan(pool: ThreadPoolExecutor) -> list[Future] | None:
         multi = pool.submit(lambda: bool(raw.query(_MULTI_TYPED,
                                                    use_default_graph_as_union=True)))
         listed = pool.submit(types)
         untyped = pool.submit(part, _UNTYPED_PART)
         if multi.result():
-            pool.shutdown(wait=True, cancel_futures=True)
             return None
-        parts = [pool.submit(part, _TYPED_PART, t) for t in listed.result()] + [untyped]
+        return [pool.submit(part, _TYPED_PART, t) for t in listed.result()] + [untyped]
+
+    return _run_parts(min(4, (os.cpu_count() or 1) + 1), plan, _prefix_header(prefixes))
+
+
+def _run_parts(workers: int, plan: Callable[[ThreadPoolExecutor], list[Future] | None],
+               header: bytes = b"") -> Iterator[tuple[bytes, int]] | None:
+    """Run ``plan`` on a pool of ``workers`` threads; its futures' (bytes, count) results
+    in order, the ``header`` kept only where it comes first (an empty part has none), the
+    pool shut down once they are read; ``None`` (pool shut down) when the plan gives up."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="kgraid-export")
+    try:
+        parts = plan(pool)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    return _in_order(pool, parts, _prefix_header(prefixes))
-
-
-def _in_order(pool: ThreadPoolExecutor, parts: list[Any],
-              header: bytes) -> Iterator[tuple[bytes, int]]:
-    """The parts' results in order, the ``@prefix`` header kept only where it comes first
-    (an empty part has none)."""
-    written = False
-    try:
-        for fut in parts:
-            data, n = fut.result()
-            if written and header and data.startswith(header):
-                data = data[len(header):]
-            written = written or bool(data)
-            yield data, n
-    finally:
+    if parts is None:
         pool.shutdown(wait=True, cancel_futures=True)
+        return None
+
+    def in_order() -> Iterator[tuple[bytes, int]]:
+        written = False
+        try:
+            for fut in parts:
+                data, n = fut.result()
+                if written and header and data.startswith(header):
+                    data = data[len(header):]
+                written = written or bool(data)
+                yield data, n
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return in_order()
 
 
 def _prefix_header(prefixes: dict[str, str]) -> bytes:
@@ -240,8 +243,8 @@ def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
         kw = {"prefixes": prefixes} if fmt == "trig" else {}
         store.raw.dump(out, format=_OX_FORMATS[fmt], **kw)
         return len(store)
-    if fmt == "turtle":
-        parts = _turtle_parts(store, prefixes)
+    if fmt in ("turtle", "ntriples"):
+        parts = _turtle_parts(store, prefixes) if fmt == "turtle" else _union_parts(store)
         if parts is not None:
             n = 0
             for data, count in parts:
@@ -252,12 +255,6 @@ def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
         triples = _Counted(iter(store.raw.query(_UNION_QUERY, use_default_graph_as_union=True)))
         ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         return triples.n
-    if fmt == "ntriples":  # pyoxigraph's N-Triples: one triple per line
-        n = 0
-        for chunk in _union_parts(store):
-            out.write(chunk)
-            n += chunk.count(b"\n")
-        return n
     if fmt == "jsonld":
         ds = _to_rdflib_dataset(store)
         context = {p: ns for p, ns in prefixes.items()}

@@ -180,6 +180,16 @@ def extract_figures(text: str) -> list[Figure]:
     return figs
 
 
+#: "a statement from CENTCOM", "reports by the Syrian Observatory": who said it.
+_SOURCE_PREPS = ("from", "by", "of")
+
+
+def _prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
+    """The objects of ``tok``'s prepositions among ``preps`` ("fell *to* ISIS")."""
+    return [g for c in tok.children if c.dep_ == "prep" and c.lower_ in preps
+            for g in c.children if g.dep_ == "pobj"]
+
+
 def _times_conflict(a, b) -> bool:
     """Do two operations' times name different times? Dates conflict unless one contains
     the other (2017-01 and 2017-01-08 agree); a time the article cannot date ("June 6" with no
@@ -371,10 +381,10 @@ class _Extractor:
         before it; its organization is named in the role phrase, or is the one the same
         sentence already gives that person."""
         doc, mx = self.doc, self.mx
-        as_ = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "as"), None)
-        pobj = next((c for c in as_.children if c.dep_ == "pobj"), None) if as_ else None
-        if pobj is None:
+        objs = _prep_objects(v, ("as",))
+        if not objs:
             return
+        pobj = objs[0]
         start, end = pobj.left_edge.i, pobj.right_edge.i + 1
         ph = next((p for j in range(start, end) if (p := self._role_at(j, end))), None)
         if ph is None:
@@ -615,10 +625,8 @@ class _Extractor:
                     c.dep_ == "dobj" and c.lower_ == "control" for c in tok.children):
                 return "Capture", tok.i + 1  # "taken control of the al-Shifa district"
             if lemma == "fall" and any(
-                    c.dep_ == "prep" and c.lower_ == "to" and any(
-                        g.dep_ == "pobj" and (m := self.mx.at(g.i)) is not None
-                        and m.key[0] == "Organization" for g in c.children)
-                    for c in tok.children):
+                    (m := self.mx.at(g.i)) is not None and m.key[0] == "Organization"
+                    for g in _prep_objects(tok, ("to",))):
                 return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
                 return self.verb_triggers[lemma], tok.i + 1
@@ -1146,8 +1154,7 @@ class _Extractor:
                 if obj.lemma_.lower() in ("statement", "report", "release", "announcement",
                                           "spokesman", "spokesperson", "tally", "estimate"):
                     # "according to a statement from the U.S. Central Command"
-                    inner = [g for c in obj.children if c.dep_ == "prep" and c.lower_ in
-                             ("from", "by", "of") for g in c.children if g.dep_ == "pobj"]
+                    inner = _prep_objects(obj, _SOURCE_PREPS)
                     if inner:
                         obj = inner[0]
                 sources = self._source_keys(obj)
@@ -1259,10 +1266,8 @@ class _Extractor:
                           None)
             if clause is None:
                 continue
-            src = next((c for c in n.children if c.dep_ == "poss"), None)
-            if src is None:
-                src = next((g for c in n.children if c.dep_ == "prep" and c.lower_ in
-                            ("by", "from", "of") for g in c.children if g.dep_ == "pobj"), None)
+            src = next((c for c in n.children if c.dep_ == "poss"), None) or next(
+                iter(_prep_objects(n, _SOURCE_PREPS)), None)
             if src is None:
                 continue
             sources = self._source_keys(src)

@@ -36,6 +36,8 @@ _CAPTION = re.compile(r"^(?!.*[.!?\"\u201d\u2019]\s*$).*\b(?:Image|Images|Photo|
 #: Weapon and device acronyms the model tags as organizations ("The attack included VBIED").
 _DEVICE_ACRONYMS = frozenset({"ied", "ieds", "vbied", "vbieds", "svbied", "svbieds",
                               "manpads", "atgm", "atgms", "uav", "uavs"})
+#: How many sentences back (the mention's own included) a person is looked for.
+PERSON_WINDOW = 3
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPEAKER = re.compile(r"^\s*(?P<name>[A-Z][A-Z .'\u2019-]{1,60}?)\s*:\s", re.M)
@@ -466,31 +468,31 @@ class MentionIndex:
                 out.append(m)
         return out
 
-    def last_person_before(self, i: int, window_sents: int = 3) -> EntityKey | None:
-        """The person mentioned last before token ``i``, within ``window_sents`` sentences.
-        A "he"/"she" resolved before counts as a mention of its person, so a chain of
-        pronouns ("Adnani ... He's been responsible ... He's been a chief spokesman") reaches
-        back past the window, never past another person named in between."""
-        if self.doc[i].lower_ in ("he", "she") and window_sents == 3:
+    def last_person_before(self, i: int) -> EntityKey | None:
+        """The person mentioned last before token ``i``, within :data:`PERSON_WINDOW`
+        sentences. A "he"/"she" resolved before counts as a mention of its person, so a chain
+        of pronouns ("Adnani ... He's been responsible ... He's been a chief spokesman")
+        reaches back past the window, never past another person named in between."""
+        if self.lower[i] in ("he", "she"):
             return self._pronoun_antecedents().get(i)
-        return self._nearest_person(i, window_sents, None)
+        return self._nearest_person(i, None)
 
-    def _window_floor(self, i: int, window_sents: int) -> int:
+    def _window_floor(self, i: int) -> int:
         floor = self.doc.sent_of(i).start
-        for _ in range(window_sents - 1):
+        for _ in range(PERSON_WINDOW - 1):
             if floor == 0:
                 break
             floor = self.doc.sent_of(floor - 1).start
         return floor
 
-    def _nearest_person(self, i: int, window_sents: int,
+    def _nearest_person(self, i: int,
                         pronoun: tuple[int, EntityKey] | None) -> EntityKey | None:
         persons, starts = self._person_index()
         k = bisect.bisect_left(starts, i) - 1
         best = (persons[k].start, persons[k].key) if k >= 0 else None
         if pronoun is not None and (best is None or pronoun[0] > best[0]):
             best = pronoun
-        if best is not None and best[0] >= self._window_floor(i, window_sents):
+        if best is not None and best[0] >= self._window_floor(i):
             return best[1]
         return None
 
@@ -501,12 +503,12 @@ class MentionIndex:
             return self._antecedents[1]
         out: dict[int, EntityKey] = {}
         last: tuple[int, EntityKey] | None = None
-        for tok in self.doc:
-            if tok.lower_ in ("he", "she"):
-                key = self._nearest_person(tok.i, 3, last)
+        for i, word in enumerate(self.lower):
+            if word in ("he", "she"):
+                key = self._nearest_person(i, last)
                 if key is not None:
-                    out[tok.i] = key
-                    last = (tok.i, key)
+                    out[i] = key
+                    last = (i, key)
         self._antecedents = (len(self.mentions), out)
         return out
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .errors import KgraidError
+from .link import GEO, LINKS_GRAPH
 from .rdf import BASE, normalize_label
 from .store import DERIVED_PREFIX
 
@@ -44,11 +45,9 @@ _MERGE = ox.NamedNode(_K + "Merge")
 _NO_MERGE = ox.NamedNode(_K + "DoNotMerge")
 _P = {name: ox.NamedNode(_K + name) for name in (
     "canonical", "mergedFrom", "rule", "matchedLabel", "inGraph", "originalLabel")}
-#: The linker's graph (``kgraid.link.LINKS_GRAPH``; not imported from there, which loads
-#: rdflib) and the subject of its link records.
-_LINKS_GRAPH = BASE + "graph/_links"
+#: The subject of the linker's link records, and its geometry links.
 _RDF_SUBJECT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
-_HAS_GEOMETRY = ox.NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry")
+_HAS_GEOMETRY = ox.NamedNode(str(GEO.hasGeometry))
 _KINDS = ("Person", "Organization", "Place")
 _FAMILIES = [{"Raid", "GroundOperation", "Capture", "Rescue", "GenericOperation"},
              {"Strike", "Airstrike", "DroneStrike", "GenericOperation"},
@@ -407,7 +406,7 @@ def _drop_stale_link(store: ox.Store, iri: str) -> bool:
     one of ``iri``'s labels or altLabels: the name went back to the node it was merged from,
     and the link said who *that* node is. Returns whether a link was dropped; the next
     ``kgraid link`` links both nodes again."""
-    links, node = ox.NamedNode(_LINKS_GRAPH), ox.NamedNode(iri)
+    links, node = ox.NamedNode(LINKS_GRAPH), ox.NamedNode(iri)
     records = [q.subject for q in store.quads_for_pattern(None, _RDF_SUBJECT, node, links)]
     if not records:
         return False
