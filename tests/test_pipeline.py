@@ -209,3 +209,25 @@ def test_batched_writes_take_n_triples_of_any_layout(tmp_path):
         assert [q.object.value for q in marks] == ["h1"]
     assert stores[0] == stores[1]
     assert any('"one .\\n two"' in q for q in stores[0])
+
+
+def test_hash_marks_are_lines_with_the_predicate_not_lines_quoting_it():
+    """A build's N-Triples are split into the content-hash lines (written last) and the rest
+    by the predicate of each line: a statement whose literal quotes the kgr:contentHash IRI
+    stays with the body, marks anywhere in the text (first line, last line, a blank-node
+    subject) are taken out, and nothing else is lost or reordered."""
+    from kgraid.rdf import KGR
+    from kgraid.store import _split_marks
+
+    ch = f"<{KGR.contentHash}>"
+    lines = [f'<urn:a> {ch} "h1" .\n',
+             f'<urn:a> <urn:p> "a text that quotes {ch} \\"x\\"" .\n',
+             f'<urn:b> <urn:q> <urn:c> .\n',
+             f'_:b0 {ch} "h2" .\n',
+             f'<urn:b> <urn:says> "{ch} {ch}" .\n',
+             f'<urn:c> {ch} "h3" .\n']
+    body, marks = _split_marks("".join(lines).encode())
+    assert [m.decode() for m in marks] == [lines[0], lines[3], lines[5]]
+    assert body.decode() == lines[1] + lines[2] + lines[4]
+    plain = "".join(lines[1:3]).encode()
+    assert _split_marks(plain) == (plain, [])

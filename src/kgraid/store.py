@@ -8,7 +8,6 @@ built in one transaction, so a re-run redoes every article that is not marked.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -59,7 +58,33 @@ def from_ox(term: object) -> Node | None:
     raise TypeError(f"terms of type {type(term).__name__} are not supported")
 
 
-_MARK = re.compile(rb"^[^\n]* <" + str(KGR.contentHash).encode() + rb"> [^\n]*\n", re.M)
+#: The predicate of the content-hash marks, as it stands in a line of canonical N-Triples.
+_MARK = b" <" + str(KGR.contentHash).encode() + b"> "
+
+
+def _split_marks(ntriples: bytes) -> tuple[bytes, list[bytes]]:
+    """Canonical N-Triples without its content-hash lines, and those lines. A line is a mark
+    when the predicate (its second term; a subject holds no space) is ``kgr:contentHash``,
+    not when a literal quotes that IRI. Found with ``bytes.find``: a regular expression
+    anchored at every line start cost about 3 ms per article of a build's main process."""
+    marks: list[bytes] = []
+    kept: list[bytes] = []
+    done = 0
+    at = ntriples.find(_MARK)
+    while at >= 0:
+        start = ntriples.rfind(b"\n", 0, at) + 1
+        if start >= done and b" " not in ntriples[start:at]:
+            end = ntriples.find(b"\n", at) + 1 or len(ntriples)
+            kept.append(ntriples[done:start])
+            marks.append(ntriples[start:end])
+            done = end
+            at = ntriples.find(_MARK, end)
+        else:
+            at = ntriples.find(_MARK, at + 1)
+    if not marks:
+        return ntriples, marks
+    kept.append(ntriples[done:])
+    return b"".join(kept), marks
 
 
 def _as_nquads(gid: ox.NamedNode, ntriples: bytes) -> tuple[bytes, list[bytes], int]:
@@ -75,9 +100,8 @@ def _as_nquads(gid: ox.NamedNode, ntriples: bytes) -> tuple[bytes, list[bytes], 
                                 format=ox.RdfFormat.N_TRIPLES) or b""
         lines = ntriples.count(b"\n")
     name = b" <" + gid.value.encode() + b"> .\n"
-    marks = [m.replace(b" .\n", name) for m in _MARK.findall(ntriples)]
-    body = _MARK.sub(b"", ntriples) if marks else ntriples
-    return body.replace(b" .\n", name), marks, lines
+    body, found = _split_marks(ntriples)
+    return body.replace(b" .\n", name), [m.replace(b" .\n", name) for m in found], lines
 
 
 class KgStore:
