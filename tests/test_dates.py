@@ -62,3 +62,26 @@ def test_find_dates_skips_the_verb_may_and_bare_numbers():
 def test_relative_months_and_years_keep_their_precision(text, value, precision):
     tv = resolve(text, MON_2017_01_09)
     assert (tv.value, tv.precision) == (value, precision)
+
+
+@pytest.mark.parametrize("word", [
+    "2017-01-08", "January 8, 2017", "8 January 2017", "Jan. 8", "8 Jan", "May 2015",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "yesterday", "today", "last night", "this morning", "tonight", "earlier today",
+    "last month", "later this year", "earlier this month"])
+@pytest.mark.parametrize("case", [str, str.lower, str.upper])
+def test_every_kind_of_date_is_found_in_any_case_mid_sentence(word, case):
+    """The date pattern skips words by their first letter: every kind of date it knows, in
+    any case, is still found where it stands in a sentence."""
+    text = case(word)
+    sentence = f"Forces said on {text} they had struck."
+    assert [t for _, _, t in find_dates(sentence)] == [text]
+
+
+@pytest.mark.parametrize("word", ["January", "February", "March", "April", "June", "July",
+                                  "August", "September", "October", "November", "December",
+                                  "Sept.", "Oct."])
+def test_every_month_alone_is_found_capitalized(word):
+    """A month named alone counts only capitalized ("march" is a verb)."""
+    assert [t for _, _, t in find_dates(f"Forces said in {word} they struck.")] == [word]
+    assert find_dates(f"forces said in {word.lower()} they struck.") == []

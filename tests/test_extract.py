@@ -345,6 +345,30 @@ def test_casualty_figures(text, expected):
         assert e in got
 
 
+@pytest.mark.parametrize("qualifier", [None, "at least", "about", "around", "more than", "over",
+                                       "nearly", "almost", "up to", "some", "roughly"])
+@pytest.mark.parametrize("number,count", [("25", 25), ("1,200", 1200), ("three", 3),
+                                          ("eleven", 11), ("twenty", 20), ("hundred", 100),
+                                          ("dozens", 24), ("Seven", 7), ("NINE", 9)])
+def test_every_number_word_and_qualifier_makes_a_figure(number, count, qualifier):
+    """The figure patterns skip words by their first letter: every number word and qualifier
+    they know still starts a figure, in any case, after other words."""
+    said = f"{qualifier} {number}" if qualifier else number
+    text = f"Officials in the city said {said} militants were killed in the raid"
+    got = [(f.casualty_type, f.count, f.qualifier) for f in extract_figures(text)]
+    assert got == [("killed", count, qualifier)]
+
+
+@pytest.mark.parametrize("verb,kind", [("killed", "killed"), ("wounded", "wounded"),
+                                       ("injured", "wounded"), ("detained", "detained"),
+                                       ("arrested", "detained"), ("captured", "captured"),
+                                       ("freed", "freed"), ("released", "freed"),
+                                       ("rescued", "freed"), ("Killed", "killed")])
+def test_every_casualty_verb_makes_a_figure(verb, kind):
+    text = f"Officials said 12 people were {verb} near the town"
+    assert [(f.casualty_type, f.count) for f in extract_figures(text)] == [(kind, 12)]
+
+
 def test_evidence_offsets_point_into_the_article_text():
     text = "Intro line.\n\nThe Britain-based Syrian Observatory for Human Rights said that 25 were killed."
     doc = load_nlp()(text[5:])

@@ -24,9 +24,15 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 
+#: The first letters of every alternative of :data:`DATE_RE` (digits; months; weekdays;
+#: yesterday, today, tonight, this, last, later, earlier). The lookahead that tests them adds
+#: nothing to what matches; it lets the engine skip every other word instead of trying each
+#: alternative there (finding the dates of a sentence took half the time).
+_DATE_FIRST = r"\dJFMASONDWTYLE"
+
 #: Date expressions kgraid recognises, most specific first.
 DATE_RE = re.compile(
-    r"\b(?:"
+    rf"\b(?=[{_DATE_FIRST}])(?:"
     rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?P<mdy>{_MONTH}\s+\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?,\s*\d{{4}})"
     rf"|(?P<dmy>\d{{1,2}}\s+{_MONTH}\s+\d{{4}})"

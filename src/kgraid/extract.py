@@ -31,9 +31,14 @@ _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": 
              "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed"}
 _NUM = r"(?:\d[\d,]{0,15}|" + "|".join(sorted((k for k in _NUMBERS if " " not in k and len(k) > 2),
                                           key=len, reverse=True)) + r")"
-_QUAL = r"(?:(?P<q>at least|about|around|more than|over|nearly|almost|up to|some|roughly)\s+)?"
+_QUALIFIERS = ("at least", "about", "around", "more than", "over", "nearly", "almost", "up to",
+               "some", "roughly")
+_QUAL = rf"(?:(?P<q>{'|'.join(_QUALIFIERS)})\s+)?"
+#: A lookahead for the first letter of a figure (a digit, a number word or a qualifier): it
+#: changes nothing that matches and lets the engine pass over every other word.
+_FIG_FIRST = "(?=[\\d" + "".join(sorted({w[0] for w in (*_NUMBERS, *_QUALIFIERS)})) + "])"
 _FIG_PASSIVE = re.compile(
-    rf"\b{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)(?:were|was|have been|had been|"
+    rf"\b{_FIG_FIRST}{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)(?:were|was|have been|had been|"
     rf"are|is|has been)\s+(?:reportedly\s+)?(?P<v>killed|wounded|injured|detained|arrested|"
     rf"captured|freed|released|rescued)", re.I)
 _FIG_CONJ = re.compile(
@@ -50,7 +55,8 @@ _FIG_OF = re.compile(
     r"(?P<v>killed|wounded|injured|detained|captured)", re.I)
 #: Every figure pattern above needs one of these words: a sentence without any has no figure
 #: (most sentences; the test is one scan instead of four).
-_FIG_VERB = re.compile(r"kill|wound|injur|detained|arrested|captured|freed|released|rescued",
+_FIG_VERB = re.compile(r"(?=[kwidacfr])"  # their first letters, so other letters are passed over
+                       r"(?:kill|wound|injur|detained|arrested|captured|freed|released|rescued)",
                        re.I)
 
 _HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attempt", "intend",
