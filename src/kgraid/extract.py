@@ -256,7 +256,7 @@ class _Extractor:
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
         self._dates: dict[tuple[int, int], list[tuple[int, int, str]]] = {}  # span -> dates
         # tokens that may start an operation word (_trigger_at says whether they do)
-        pos = [t.pos_ for t in self.doc.tokens]
+        self.pos = pos = [t.pos_ for t in self.doc.tokens]
         lower = self.mx.lower
         self.trigger_starts = {
             i for i, p in enumerate(pos)
@@ -328,19 +328,20 @@ class _Extractor:
             if m.key[0] != "Person" or not (sent.start <= m.start < sent.end):
                 continue
             self._apposition(m.key, m.end, sent)
-        for tok in self.doc.span(sent):
-            if tok.lower_ in ("he", "she") and tok.i + 1 < sent.end and (
-                    doc[tok.i + 1].lemma_ == "be" or self._perfect_copula(tok.i + 1, sent)):
-                person = mx.last_person_before(tok.i)
+        lower, lemma, pos = mx.lower, self.lemma, self.pos
+        for i in range(sent.start, sent.end):
+            if lower[i] not in ("this", "he", "she"):
+                continue
+            if lower[i] != "this" and i + 1 < sent.end and (
+                    doc[i + 1].lemma_ == "be" or self._perfect_copula(i + 1, sent)):
+                person = mx.last_person_before(i)
                 if person:
-                    self._apposition(person, tok.i + 1, sent, copula_only=True)
-            if tok.lower_ in ("this", "he", "she") and tok.i + 3 < sent.end and \
-                    doc[tok.i + 1].lemma_ == "be":
-                j = tok.i + 2 + (doc[tok.i + 2].lower_ in ("a", "an"))
-                if j + 1 < sent.end and doc[j].lower_ in _SOMEONE and \
-                        doc[j + 1].lower_ == "who":
+                    self._apposition(person, i + 1, sent, copula_only=True)
+            if i + 3 < sent.end and doc[i + 1].lemma_ == "be":
+                j = i + 2 + (lower[i + 2] in ("a", "an"))
+                if j + 1 < sent.end and lower[j] in _SOMEONE and lower[j + 1] == "who":
                     # "This is someone who has been a senior leader in ISIL."
-                    person = mx.last_person_before(tok.i)
+                    person = mx.last_person_before(i)
                     if person:
                         self._apposition(person, j + 1, sent, copula_only=True)
         # (2) title before the name: "Pentagon Press Secretary Peter Cook", "Kurdistan
@@ -352,9 +353,12 @@ class _Extractor:
             self._title_before(m, sent)
             self._role_then_name(m, sent)
         # (3) verbs: "Al-Masri originally joined Al Qaeda", "X, who led ISIS's operations"
-        for v in self.doc.span(sent):
-            role = _ROLE_VERBS.get(v.lemma_.lower())
-            if role is None or v.pos_ != "VERB" or any(c.dep_ == "neg" for c in v.children):
+        for i in range(sent.start, sent.end):
+            role = _ROLE_VERBS.get(lemma[i])
+            if role is None or pos[i] != "VERB":
+                continue
+            v = doc[i]
+            if any(c.dep_ == "neg" for c in v.children):
                 continue
             subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
             if subj is None:
@@ -376,10 +380,10 @@ class _Extractor:
             self._add_membership(key, role, org, sent, "verb", 0.75)
         # (4) "serving as a finance minister", "X served as ISIL's spokesman", "worked as a
         #     recruiter for ISIS"
-        for v in self.doc.span(sent):
-            if v.lemma_.lower() in _AS_VERBS and v.pos_ == "VERB" and \
-                    not any(c.dep_ == "neg" for c in v.children):
-                self._served_as(v, sent)
+        for i in range(sent.start, sent.end):
+            if lemma[i] in _AS_VERBS and pos[i] == "VERB" and \
+                    not any(c.dep_ == "neg" for c in doc[i].children):
+                self._served_as(doc[i], sent)
 
     def _served_as(self, v: Token, sent: Span) -> None:
         """The role after "serve/work/act as"; its holder is the verb's subject, or for a
@@ -1148,11 +1152,11 @@ class _Extractor:
                                        conf))
 
     def claims(self, sent: Span) -> None:
-        doc = self.doc
+        doc, lower = self.doc, self.mx.lower
         # "according to X, ..." / "..., according to X"
-        for tok in self.doc.span(sent):
-            if tok.lower_ == "according" and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ == "to":
-                to = doc[tok.i + 1]
+        for i in range(sent.start, sent.end - 1):
+            if lower[i] == "according" and lower[i + 1] == "to":
+                tok, to = doc[i], doc[i + 1]
                 objs = [c for c in to.children if c.dep_ == "pobj"]
                 if not objs:
                     continue
@@ -1176,12 +1180,13 @@ class _Extractor:
                                 sent, "according-to", self._about(sent.start, sent.end), 0.8)
         self._mistagged_claims(sent)
         self._noun_claims(sent)
-        for v in self.doc.span(sent):
-            if v.i in self.used_verbs or v.pos_ not in ("VERB",) or any(
-                    a <= v.idx < b for a, b in self.quote_spans):
+        # the cached tags and lemmas pick the reporting verbs before any Token is touched
+        for i in range(sent.start, sent.end):
+            lemma = self.lemma[i]
+            if self.pos[i] != "VERB" or lemma not in self.verbs or i in self.used_verbs:
                 continue
-            lemma = v.lemma_.lower()
-            if lemma not in self.verbs or self._declined(v):
+            v = doc[i]
+            if any(a <= v.idx < b for a, b in self.quote_spans) or self._declined(v):
                 continue
             subj = _nearest_subject(v)
             ccomp = next((c for c in v.children if c.dep_ == "ccomp"), None)
@@ -1263,10 +1268,11 @@ class _Extractor:
         if self._in_question(sent.start_char):
             return  # a reporter's question asserts nothing
         doc = self.doc
-        for n in self.doc.span(sent):
-            hedge = _CLAIM_NOUNS.get(n.lemma_.lower()) if n.pos_ == "NOUN" else None
+        for i in range(sent.start, sent.end):
+            hedge = _CLAIM_NOUNS.get(self.lemma[i]) if self.pos[i] == "NOUN" else None
             if hedge is None:
                 continue
+            n = doc[i]
             clause = next((c for c in n.children if c.dep_ in ("acl", "ccomp") and c.i > n.i
                            and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)),
                           None)
