@@ -38,9 +38,9 @@ _QUAL = rf"(?:(?P<q>{'|'.join(_QUALIFIERS)})\s+)?"
 #: changes nothing that matches and lets the engine pass over every other word.
 _FIG_FIRST = "(?=[\\d" + "".join(sorted({w[0] for w in (*_NUMBERS, *_QUALIFIERS)})) + "])"
 _FIG_PASSIVE = re.compile(
-    rf"\b{_FIG_FIRST}{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)(?:were|was|have been|had been|"
-    rf"are|is|has been)\s+(?:reportedly\s+)?(?P<v>killed|wounded|injured|detained|arrested|"
-    rf"captured|freed|released|rescued)", re.I)
+    rf"\b{_FIG_FIRST}{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)"
+    rf"(?:were|was|have been|had been|are|is|has been)\s+(?:reportedly\s+)?"
+    rf"(?P<v>killed|wounded|injured|detained|arrested|captured|freed|released|rescued)", re.I)
 _FIG_CONJ = re.compile(
     rf"\band\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?:\w+\s+){{0,2}}?(?:were\s+|was\s+)?"
     rf"(?P<v>killed|wounded|injured|detained|captured|freed)", re.I)
