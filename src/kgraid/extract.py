@@ -499,23 +499,22 @@ class _Extractor:
     def _aside_end(self, comma: int, sent: Span) -> int | None:
         """After ``comma``, a speaker's aside closed by another comma ("as you know", "we
         believe", "of course"): the token after the closing comma, else None."""
-        doc = self.doc
+        doc, lower = self.doc, self.mx.lower
         for words in _ASIDES:
             j = comma + 1 + len(words)
-            if j < sent.end and doc[j].text == "," and \
-                    [t.lower_ for t in doc[comma + 1:j]] == list(words):
+            if j < sent.end and doc[j].text == "," and tuple(lower[comma + 1:j]) == words:
                 return j + 1
         return None
 
     def _perfect_copula(self, i: int, sent: Span) -> bool:
         """"has been", "had long been", "has also been" from token ``i``."""
-        doc = self.doc
-        if doc[i].lower_ not in ("has", "had", "'s", "'d", "have"):
+        lower = self.mx.lower
+        if lower[i] not in ("has", "had", "'s", "'d", "have"):
             return False
         j = i + 1
-        while j < sent.end and doc[j].lower_ in ("also", "still", "long", "always"):
+        while j < sent.end and lower[j] in ("also", "still", "long", "always"):
             j += 1
-        return j < sent.end and doc[j].lower_ == "been"
+        return j < sent.end and lower[j] == "been"
 
     def _government(self, country: str) -> EntityKey:
         from .facts import Entity

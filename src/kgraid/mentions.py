@@ -512,9 +512,6 @@ class MentionIndex:
         self._antecedents = (len(self.mentions), out)
         return out
 
-    def _persons(self) -> list[Mention]:
-        return self._person_index()[0]
-
     def _person_index(self) -> tuple[list[Mention], list[int]]:
         """The person mentions in text order, and their start tokens (for bisecting)."""
         if self._person_cache is None or self._person_cache[0] != len(self.mentions):

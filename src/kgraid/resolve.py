@@ -418,7 +418,7 @@ def _drop_stale_link(store: ox.Store, iri: str) -> bool:
     if matched and matched <= names:
         return False
     geometries = [q.object for q in store.quads_for_pattern(node, _HAS_GEOMETRY, None, links)]
-    quads = [q for q in store.quads_for_pattern(node, None, None, links)]
+    quads = list(store.quads_for_pattern(node, None, None, links))
     quads += [q for rec in records for q in store.quads_for_pattern(rec, None, None, links)]
     for geom in geometries:  # a geometry no other entity of the graph points to
         if all(q.subject == node for q in store.quads_for_pattern(None, _HAS_GEOMETRY, geom, links)):

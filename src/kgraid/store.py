@@ -73,7 +73,7 @@ def _split_marks(ntriples: bytes) -> tuple[bytes, list[bytes]]:
     at = ntriples.find(_MARK)
     while at >= 0:
         start = ntriples.rfind(b"\n", 0, at) + 1
-        if start >= done and b" " not in ntriples[start:at]:
+        if b" " not in ntriples[start:at]:
             end = ntriples.find(b"\n", at) + 1 or len(ntriples)
             kept.append(ntriples[done:start])
             marks.append(ntriples[start:end])
