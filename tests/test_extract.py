@@ -294,6 +294,20 @@ def test_according_to_with_two_sources():
     assert got[1][1] == "The raid took place Sunday near Deir al-Zour"
 
 
+def test_a_country_that_speaks_is_the_source():
+    got = claims("Russia said on Sunday that its aircraft killed 30 militants near Palmyra. "
+                 "Turkey claimed that its forces killed 44 Islamic State fighters in al-Bab.")
+    assert [(g[0], g[1]) for g in got] == [
+        (["Russia"], "its aircraft killed 30 militants near Palmyra"),
+        (["Turkey"], "its forces killed 44 Islamic State fighters in al-Bab")]
+
+
+def test_a_place_behind_a_preposition_is_no_source():
+    # where the reports came from, not who made them
+    assert claims("Activists cited reports from Aleppo that 25 civilians died in the "
+                  "shelling.") == []
+
+
 def test_definite_source_resolves_to_the_earlier_one():
     got = claims("A U.S. official said U.S. forces intercepted a vehicle. The official, who spoke "
                  "on the condition of anonymity, said there were no American casualties.")

@@ -1111,8 +1111,11 @@ class _Extractor:
             return mx.last_person_before(t.i)
         if t.lower_ in ("i", "we"):
             return mx.speaker_at(t.idx)
-        if m is not None and m.key[0] == "Place" and t.dep_ in ("nsubj",):
-            return None
+        if m is not None and m.key[0] == "Place":
+            # a country that speaks is its government: "Russia said ...", "Turkey's claim that
+            # ..."; a place reached through a preposition ("reports from Aleppo that ...") is
+            # where the words came from, not who said them
+            return m.key if t.dep_ in ("nsubj", "poss") else None
         anon = mx.anonymous_source(t)
         if anon is None and m is None:
             return self._named_org(t)
@@ -1262,8 +1265,8 @@ class _Extractor:
     def _noun_claims(self, sent: Span) -> None:
         """A claim told as a noun with its source and a that-clause: "reports by the Syrian
         Observatory that 25 civilians died", "the allegation from local activists that ...",
-        "CENTCOM's claim that ...". The claim is the source's, whoever disputes it; a country
-        is no source here either (as with "Russia said")."""
+        "CENTCOM's claim that ...", "Turkey's claim that ...". The claim is the source's, whoever
+        disputes it."""
         if self._in_question(sent.start_char):
             return  # a reporter's question asserts nothing
         doc = self.doc
