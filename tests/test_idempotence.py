@@ -89,3 +89,17 @@ def test_two_halves_give_the_same_graph_as_one_build(corpus, first, tmp_path) ->
     rc, report = cli_build(str(corpus), "--store", str(store))
     assert rc == 0 and (report["built"], report["skipped"]) == (6, 6)
     assert_isomorphic(graphs(store), before)
+
+
+def test_a_new_extractor_rebuilds_every_article(corpus, first, tmp_path, monkeypatch) -> None:
+    # an upgrade that changes the extraction must not leave the old triples of "unchanged"
+    # articles in the store: the extractor's digest is part of every content hash
+    import shutil
+    import kgraid.pipeline
+    store = tmp_path / "kg.db"
+    shutil.copytree(first[0], store)
+    monkeypatch.setattr(kgraid.pipeline, "EXTRACTOR_VERSION", "kgraid-extract-other")
+    rc, report = cli_build(str(corpus), "--store", str(store))
+    assert rc == 0 and (report["built"], report["skipped"]) == (12, 0), report
+    rc, report = cli_build(str(corpus), "--store", str(store))
+    assert rc == 0 and (report["built"], report["skipped"]) == (0, 12), report

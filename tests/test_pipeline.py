@@ -231,3 +231,22 @@ def test_hash_marks_are_lines_with_the_predicate_not_lines_quoting_it():
     assert body.decode() == lines[1] + lines[2] + lines[4]
     plain = "".join(lines[1:3]).encode()
     assert _split_marks(plain) == (plain, [])
+
+
+def test_extractor_version_is_a_digest_of_the_extraction_code(tmp_path) -> None:
+    from pathlib import Path
+    from kgraid import rdf
+    src = Path(rdf.__file__).parent
+    copy = tmp_path / "kgraid"
+    (copy / "resources").mkdir(parents=True)
+    for name in rdf._EXTRACTOR_SOURCES:
+        shutil.copy(src / name, copy / name)
+    for tsv in (src / "resources").glob("*.tsv"):
+        shutil.copy(tsv, copy / "resources" / tsv.name)
+    assert rdf._extractor_version(copy) == rdf.EXTRACTOR_VERSION
+    (copy / "export.py").write_text("# not part of the extraction\n")
+    assert rdf._extractor_version(copy) == rdf.EXTRACTOR_VERSION
+    roles = copy / "resources" / "roles.tsv"
+    roles.write_bytes(roles.read_bytes() + b"quartermaster\n")
+    changed = rdf._extractor_version(copy)
+    assert changed != rdf.EXTRACTOR_VERSION and changed.startswith("kgraid-extract-")
