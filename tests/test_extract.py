@@ -302,6 +302,12 @@ def test_a_country_that_speaks_is_the_source():
         (["Turkey"], "its forces killed 44 Islamic State fighters in al-Bab")]
 
 
+def test_a_surname_taken_for_a_place_is_the_person_and_a_town_is_no_source():
+    got = claims("Col. Ahmed al-Jabouri commands the brigade. \"The raid killed 12 fighters,\" "
+                 "Jabouri said. Mosul said that the curfew would end on Monday.")
+    assert [(g[0], g[1]) for g in got] == [(["Ahmed al-Jabouri"], "The raid killed 12 fighters")]
+
+
 def test_a_place_behind_a_preposition_is_no_source():
     # where the reports came from, not who made them
     assert claims("Activists cited reports from Aleppo that 25 civilians died in the "

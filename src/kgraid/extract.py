@@ -1114,8 +1114,15 @@ class _Extractor:
         if m is not None and m.key[0] == "Place":
             # a country that speaks is its government: "Russia said ...", "Turkey's claim that
             # ..."; a place reached through a preposition ("reports from Aleppo that ...") is
-            # where the words came from, not who said them
-            return m.key if t.dep_ in ("nsubj", "poss") else None
+            # where the words came from, not who said them. A one-word "place" that is the
+            # surname of a person of the article ('"...," Jabouri said.') is that person, whom
+            # the model took for a place; other places (a word the model called a place, a
+            # town) are no source.
+            if t.dep_ not in ("nsubj", "poss"):
+                return None
+            person = mx.person_by_surname(m.key[1]) if len(m.key[1].split()) == 1 else None
+            ent = mx.entities.get(m.key)
+            return person or (m.key if ent is not None and ent.entity_type == "country" else None)
         anon = mx.anonymous_source(t)
         if anon is None and m is None:
             return self._named_org(t)

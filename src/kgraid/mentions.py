@@ -615,6 +615,14 @@ class MentionIndex:
             return key
         return None
 
+    def person_by_surname(self, word: str) -> EntityKey | None:
+        """The one person of the article whose surname is ``word`` ('Jabouri' for 'Ahmed
+        al-Jabouri'), if exactly one; nothing is registered."""
+        sur = _surname(word)
+        found = [k for k in self.entities if k[0] == "Person" and len(k[1].split()) >= 2
+                 and _surname(k[1]) == sur]
+        return found[0] if len(found) == 1 else None
+
     def speaker_at(self, char: int) -> EntityKey | None:
         """The speaker whose turn contains character ``char`` of the Doc, if any."""
         current = None
