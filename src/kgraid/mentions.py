@@ -602,11 +602,11 @@ class MentionIndex:
         return out
 
     def _person_by_name(self, name: str) -> EntityKey | None:
+        full = self.person_by_surname(name)
+        if full is not None:
+            return full
         sur = _surname(name)
         cands = [k for k in self.entities if k[0] == "Person" and _surname(k[1]) == sur]
-        full = [k for k in cands if len(k[1].split()) >= 2]
-        if len(full) == 1:
-            return full[0]
         if cands:
             return cands[0]
         if len(name.split()) >= 2:
