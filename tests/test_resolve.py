@@ -191,3 +191,72 @@ def test_unmerge_keeps_a_link_made_on_the_canonical_name(tmp_path):
     result, left, full = _linked_unmerged(tmp_path, "Abu Omar al-Shishani")
     assert result["links_dropped"] == []
     assert (full, "http://www.w3.org/2002/07/owl#sameAs") in left
+
+
+class _Recording:
+    """A real pyoxigraph store that records the update texts sent to it."""
+
+    def __init__(self, raw):
+        self.raw_store, self.updates = raw, []
+
+    def update(self, text, **kw):
+        self.updates.append(text)
+        return self.raw_store.update(text, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self.raw_store, name)
+
+
+def test_rewrite_binds_hostile_labels_as_data_and_round_trips(tmp_path) -> None:
+    """Labels that would break out of a pasted SPARQL literal are data: the update texts are
+    the module's constants, the merge and its undo restore every quad, and the staging
+    graphs are gone afterwards."""
+    import pyoxigraph as ox
+
+    from kgraid import resolve
+
+    ex = "https://example.org/"
+    old, new, p = (ox.NamedNode(ex + n) for n in ("old", "new", "p"))
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    g = ox.NamedNode(ex + "g")
+    hostile = ['x" } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> "c', "back\\slash \"q\" \n'",
+               "}} ?s ?p ?o {{", "قائد <script>"]
+    raw = ox.Store()
+    before = [ox.Quad(old, label, ox.Literal(h), g) for h in hostile]
+    before += [ox.Quad(old, p, ox.Literal(h, language="en"), g) for h in hostile]
+    before += [ox.Quad(new, label, ox.Literal("New"), g)]
+    raw.extend(before)
+    rec = _Recording(raw)
+    resolve._rewrite(rec, old.value, new.value, [g.value], canon_label=ox.Literal("New"))
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    after = {(q.subject, q.predicate, q.object) for q in raw.quads_for_pattern(None, None, None, g)}
+    assert {(new, alt, ox.Literal(h)) for h in hostile} <= after
+    assert not any(old in t for t in after)
+    resolve._rewrite(rec, new.value, old.value, [g.value], label_to_alt=False,
+                     alt_to_label=frozenset(hostile))
+    # the merge's canonical label on the merged node is dropped, the hostile names restored
+    assert set(raw) == set(before) - {ox.Quad(new, label, ox.Literal("New"), g)}
+    assert rec.updates == [resolve._REWRITE_UPDATE] * 2
+    assert all(n.value not in (resolve._PARAMS_GRAPH, resolve._STAGED_GRAPH)
+               for n in raw.named_graphs())
+
+
+def test_a_rewrite_killed_before_its_update_does_not_leak_into_the_next(tmp_path) -> None:
+    """Parameters left by a run killed between writing them and the update are cleared:
+    the next rewrite replaces only its own IRI."""
+    import pyoxigraph as ox
+
+    from kgraid import resolve
+
+    ex = "https://example.org/"
+    a, b, c, p = (ox.NamedNode(ex + n) for n in ("a", "b", "c", "p"))
+    g = ox.NamedNode(ex + "g")
+    raw = ox.Store(str(tmp_path / "kg"))
+    raw.extend([ox.Quad(a, p, c, g), ox.Quad(b, p, c, g)])
+    params = ox.NamedNode(resolve._PARAMS_GRAPH)
+    raw.extend([ox.Quad(resolve._JOB, resolve._PARAM["old"], b, params),
+                ox.Quad(resolve._JOB, resolve._PARAM["graph"], g, params)])
+    resolve._rewrite(raw, a.value, c.value, [g.value])
+    assert {(q.subject, q.object) for q in raw.quads_for_pattern(None, p, None, g)} == \
+        {(c, c), (b, c)}
+    assert list(raw.quads_for_pattern(None, None, None, params)) == []
