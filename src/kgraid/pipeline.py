@@ -23,6 +23,7 @@ from rdflib import Graph, URIRef
 from .errors import DuplicateArticleError, InputError, KgraidError
 from .facts import ArticleFacts
 from .ingest import Article, iter_articles
+from .model import model_id
 from .rdf import EXTRACTOR_VERSION, article_ntriples, graph_iri
 from .validate import Violation, check_shapes, load_shapes, validate_ntriples
 
@@ -118,6 +119,13 @@ class BuildReport:
                 "articles": [o.as_dict() for o in self.outcomes]}
 
 
+def content_salt() -> str:
+    """What an article's content hash covers besides the article: the extractor's code and
+    word lists (:data:`EXTRACTOR_VERSION`) and the spaCy model's name and version. A change to
+    any of them rebuilds the article; an unchanged article is skipped."""
+    return f"{EXTRACTOR_VERSION}|{model_id()}"
+
+
 def extract_article(article: Article, doc=None) -> ArticleFacts:
     """Parse (unless ``doc`` is given) and extract one article's facts."""
     from .extract import extract
@@ -137,7 +145,7 @@ def process_articles(articles: list[Article], *, validate: bool = True,
     results: list[ArticleResult] = []
     docs = nlp.pipe((a.body for a in articles), batch_size=batch_size)
     for article in articles:
-        chash = article.content_hash(EXTRACTOR_VERSION)
+        chash = article.content_hash(content_salt())
         try:
             doc = next(docs)
             facts = extract_article(article, doc)
@@ -250,7 +258,7 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 if isinstance(item, InputError):
                     record(ArticleOutcome(None, item.source, "failed", item.reason))
                     continue
-                chash = item.content_hash(EXTRACTOR_VERSION)
+                chash = item.content_hash(content_salt())
                 if item.id in seen:
                     prev_hash, prev_origin = seen[item.id]
                     if prev_hash == chash:
