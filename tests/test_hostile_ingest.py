@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from kgraid.errors import DuplicateArticleError, InputError
-from kgraid.ingest import (MAX_BYTES, MAX_CHARS, MAX_RUN_CHARS, Article, iter_articles,
-                           read_article_bytes)
+from kgraid.ingest import MAX_BYTES, MAX_CHARS, MAX_RUN_CHARS, Article, iter_articles
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"

@@ -222,7 +222,7 @@ def test_hash_marks_are_lines_with_the_predicate_not_lines_quoting_it():
     ch = f"<{KGR.contentHash}>"
     lines = [f'<urn:a> {ch} "h1" .\n',
              f'<urn:a> <urn:p> "a text that quotes {ch} \\"x\\"" .\n',
-             f'<urn:b> <urn:q> <urn:c> .\n',
+             '<urn:b> <urn:q> <urn:c> .\n',
              f'_:b0 {ch} "h2" .\n',
              f'<urn:b> <urn:says> "{ch} {ch}" .\n',
              f'<urn:c> {ch} "h3" .\n']

@@ -390,7 +390,7 @@ class _Extractor:
         participle without one ("..., serving as a finance minister") the person named last
         before it; its organization is named in the role phrase, or is the one the same
         sentence already gives that person."""
-        doc, mx = self.doc, self.mx
+        mx = self.mx
         objs = _prep_objects(v, ("as",))
         if not objs:
             return

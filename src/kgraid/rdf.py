@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .facts import ArticleFacts, Evidence, EntityKey, Figure, Operation
@@ -57,9 +57,6 @@ PREFIXES = {"kgr": KGR, "org": ORG, "sem": SEM, "prov": PROV, "dcterms": DCTERMS
             "skos": SKOS, "rdfs": RDFS, "xsd": XSD, "owl": OWL, "wd": WD,
             "kgi": Namespace(BASE + "id/"), "kga": Namespace(BASE + "article/")}
 
-_DIRECTION_WORDS = {"northern", "southern", "eastern", "western", "northeast", "northwest",
-                    "southeast", "southwest", "central", "north", "south", "east", "west",
-                    "northeastern", "northwestern", "southeastern", "southwestern"}
 _TIME_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 
@@ -312,10 +309,7 @@ def article_graph(article: Article, facts: ArticleFacts, *, content_hash: str) -
 def _operation_label(op: Operation, facts: ArticleFacts) -> str:
     words = [op.trigger]
     if op.places:
-        broad = {"country", "region", "governorate", "province", "river"}
-        specific = [p for p in op.places
-                    if (facts.entities.get(p) is None or facts.entities[p].entity_type not in broad)
-                    and (p[1].split() or [""])[0].lower() not in _DIRECTION_WORDS]
+        specific = [p for p in op.places if not facts.is_broad_place(p)]
         words.append("near " + (specific or op.places)[0][1])
     if op.time is not None:
         words.append(op.time.value or op.time.text)
