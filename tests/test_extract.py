@@ -596,3 +596,17 @@ def test_two_trailing_attributions_split_the_statement():
     statement = "The Syrian city of Raqqa has been liberated from the Islamic State of Iraq and Syria"
     assert (["Syrian Democratic Forces"], statement, "Confirmed") in got
     assert any(g[1] == statement and "officials" in g[0][0] for g in got)
+
+
+def test_broad_places_are_countries_regions_and_direction_named_parts() -> None:
+    from kgraid.facts import ArticleFacts, Entity, is_broad_place
+    facts = ArticleFacts(entities={
+        ("Place", "Syria"): Entity("Place", "Syria", entity_type="country"),
+        ("Place", "Raqqa"): Entity("Place", "Raqqa", entity_type="city"),
+        ("Place", "north-eastern Syria"): Entity("Place", "north-eastern Syria")})
+    assert facts.is_broad_place(("Place", "Syria"))
+    assert facts.is_broad_place(("Place", "north-eastern Syria"))
+    assert not facts.is_broad_place(("Place", "Raqqa"))
+    # a place named by a direction is a part of a wider place even when no entity backs it
+    assert is_broad_place(("Place", "Northern Iraq"), None)
+    assert not is_broad_place(("Place", "Deir al-Zour"), None)

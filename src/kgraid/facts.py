@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = ["EntityKind", "EntityKey", "Evidence", "Entity", "Membership", "TimeValue",
-           "Figure", "Operation", "Claim", "ArticleFacts"]
+           "Figure", "Operation", "Claim", "ArticleFacts", "BROAD_PLACE_TYPES", "DIRECTION_WORDS",
+           "is_broad_place"]
 
 EntityKind = Literal["Person", "Organization", "Place", "AnonymousSource"]
 EntityKey = tuple[str, str]  # (kind, canonical label)
@@ -101,6 +102,27 @@ class ArticleFacts:
     operations: list[Operation] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
 
+    def is_broad_place(self, key: EntityKey) -> bool:
+        return is_broad_place(key, self.entities.get(key))
+
     def counts(self) -> dict[str, int]:
         return {"entities": len(self.entities), "memberships": len(self.memberships),
                 "operations": len(self.operations), "claims": len(self.claims)}
+
+
+#: Entity types of a place too wide to say where an operation happened.
+BROAD_PLACE_TYPES = frozenset({"country", "region", "governorate", "province", "river"})
+#: First words of a place name that make it a part of a wider place ("northern Syria").
+DIRECTION_WORDS = frozenset({
+    "northern", "southern", "eastern", "western", "northeast", "northeastern", "northwest",
+    "northwestern", "southeast", "southeastern", "southwest", "southwestern", "central",
+    "north", "south", "east", "west", "north-eastern", "north-western", "south-eastern",
+    "south-western"})
+
+
+def is_broad_place(key: EntityKey, entity: Entity | None) -> bool:
+    """A country, region, governorate, province or river, or a place named by a direction
+    ("northern Syria"): where an operation happened in a wide sense, not the spot."""
+    words = key[1].split()
+    return bool(entity is not None and entity.entity_type in BROAD_PLACE_TYPES) or \
+        bool(words and words[0].lower() in DIRECTION_WORDS)

@@ -16,18 +16,13 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from .facts import Entity, EntityKey, Evidence
+from .facts import DIRECTION_WORDS, Entity, EntityKey, Evidence, is_broad_place
 from .gazetteer import load_gazetteer, load_table
 
 __all__ = ["Mention", "MentionIndex"]
 
 _NER_KIND = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place",
              "FAC": "Place"}
-_DIRECTIONS = {"northern", "southern", "eastern", "western", "northeast", "northeastern",
-               "northwest", "northwestern", "southeast", "southeastern", "southwest",
-               "southwestern", "central", "north", "south", "east", "west", "north-eastern",
-               "north-western", "south-eastern", "south-western"}
-_BROAD_TYPES = {"country", "region", "governorate", "province", "river"}
 #: A photo caption or credit line ("Representation Image US Military Soldiers Black Hawk
 #: Helicopter Military_Material/ Pixabay", "File Photo: ..."): a line without closing
 #: punctuation that names an image or a picture agency. Its names are no article's mentions.
@@ -394,7 +389,7 @@ class MentionIndex:
         """'northern Syria' is a place of its own (a region of Syria)."""
         if ent.start > 0:
             prev = self.doc[ent.start - 1]
-            if prev.lower_ in _DIRECTIONS and prev.sent == ent.sent:
+            if prev.lower_ in DIRECTION_WORDS and prev.sent == ent.sent:
                 word = prev.lower_
                 return ent.start - 1, f"{word} {label}", f"{word} {surface}"
         return ent.start, label, surface
@@ -634,7 +629,5 @@ class MentionIndex:
         return current
 
     def is_broad_place(self, key: EntityKey) -> bool:
-        ent = self.entities.get(key)
-        return bool(ent and (ent.entity_type in _BROAD_TYPES or key[1].split()[0].lower()
-                             in _DIRECTIONS))
+        return is_broad_place(key, self.entities.get(key))
 
