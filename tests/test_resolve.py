@@ -260,3 +260,24 @@ def test_a_rewrite_killed_before_its_update_does_not_leak_into_the_next(tmp_path
     assert {(q.subject, q.object) for q in raw.quads_for_pattern(None, p, None, g)} == \
         {(c, c), (b, c)}
     assert list(raw.quads_for_pattern(None, None, None, params)) == []
+
+
+def test_a_resolve_that_merges_nothing_still_clears_a_killed_runs_staging_graphs(tmp_path) -> None:
+    """The staging graphs of a killed rewrite would otherwise stay visible in queries and
+    exports until some later run happened to merge something."""
+    import pyoxigraph as ox
+
+    from kgraid import resolve
+
+    ex = "https://example.org/"
+    g = ox.NamedNode(ex + "g")
+    store = KgStore(tmp_path / "kg")
+    store.raw.extend([ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.Literal("x"), g),
+                      ox.Quad(resolve._JOB, resolve._PARAM["old"], ox.NamedNode(ex + "a"),
+                              ox.NamedNode(resolve._PARAMS_GRAPH)),
+                      ox.Quad(ox.NamedNode(ex + "s"), ox.NamedNode(ex + "p"), ox.Literal("y"),
+                              ox.NamedNode(resolve._STAGED_GRAPH))])
+    resolve_store(store)
+    graphs = {str(n.value) for n in store.raw.named_graphs()}
+    assert resolve._PARAMS_GRAPH not in graphs and resolve._STAGED_GRAPH not in graphs
+    assert len(list(store.raw.quads_for_pattern(None, None, None, g))) == 1

@@ -261,12 +261,17 @@ def _run_staged(store: ox.Store, update: str, quads: list[ox.Quad]) -> None:
     constant ``update``, which consumes and drops them in another. A build killed between
     the two leaves only the staging graphs, which the next call clears first: their
     triples must never meet another job's."""
+    _clear_staging(store)
+    store.extend(quads)
+    store.update(update)
+
+
+def _clear_staging(store: ox.Store) -> None:
+    """Remove the staging graphs a killed run may have left behind."""
     for name in (_PARAMS_GRAPH, _STAGED_GRAPH):
         graph = ox.NamedNode(name)
         if store.contains_named_graph(graph):
             store.remove_graph(graph)
-    store.extend(quads)
-    store.update(update)
 
 
 def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
@@ -350,6 +355,7 @@ def resolve_store(store) -> dict:
     """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
     Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found."""
     raw: ox.Store = store.raw if hasattr(store, "raw") else store
+    _clear_staging(raw)  # a killed run's leftovers go even when this one merges nothing
     done = 0  # merges written, re-applied or new
 
     def merged_one() -> None:
