@@ -3,6 +3,7 @@ parent process of a parallel build decides what to rebuild from them and never p
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import logging
 import os
@@ -24,7 +25,6 @@ def model_name() -> str:
     forced = os.environ.get("KGRAID_MODEL")
     if forced:
         return forced
-    import importlib.util
     for name in MODEL_CANDIDATES:
         if importlib.util.find_spec(name) is not None:
             return name

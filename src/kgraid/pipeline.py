@@ -142,10 +142,11 @@ def process_articles(articles: list[Article], *, validate: bool = True,
     A failure in one article is reported in its result and does not stop the others."""
     from .nlp import load_nlp
     nlp = load_nlp()
+    salt = content_salt()  # looks the model up on disk: once per batch, not per article
     results: list[ArticleResult] = []
     docs = nlp.pipe((a.body for a in articles), batch_size=batch_size)
     for article in articles:
-        chash = article.content_hash(content_salt())
+        chash = article.content_hash(salt)
         try:
             doc = next(docs)
             facts = extract_article(article, doc)
@@ -241,6 +242,7 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
     """
     report = BuildReport()
     seen: dict[str, tuple[str, str]] = {}   # article id -> (content hash, origin)
+    salt = content_salt()
     done = 0
 
     def record(o: ArticleOutcome) -> None:
@@ -258,7 +260,7 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
                 if isinstance(item, InputError):
                     record(ArticleOutcome(None, item.source, "failed", item.reason))
                     continue
-                chash = item.content_hash(content_salt())
+                chash = item.content_hash(salt)
                 if item.id in seen:
                     prev_hash, prev_origin = seen[item.id]
                     if prev_hash == chash:

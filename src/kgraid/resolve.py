@@ -279,9 +279,9 @@ def _rewrite(store: ox.Store, old: str, new: str, graphs: list[str],
              alt_to_label: frozenset[str] = frozenset(), forget: str | None = None,
              canon_label: ox.Literal | None = None) -> None:
     """Replace ``old`` by ``new`` in ``graphs``, add ``record`` (quads of the merges graph)
-    and delete what the merges graph says about ``forget``: one SPARQL update request, which
-    pyoxigraph applies as one transaction, so a build killed here leaves either all of it
-    or none of it.
+    and delete what the merges graph says about ``forget``: one SPARQL update request (after
+    the parameters are staged), which pyoxigraph applies as one transaction, so a build
+    killed here leaves either all of it or none of it, plus at worst the staging graphs.
     ``old``'s rdfs:label becomes an altLabel of ``new`` (``label_to_alt``); for an unmerge
     (``alt_to_label``), those altLabels become labels again and the canonical label the
     merge added is dropped. ``new`` keeps ``canon_label`` in every graph it stands in, so
