@@ -281,3 +281,76 @@ def test_a_resolve_that_merges_nothing_still_clears_a_killed_runs_staging_graphs
     graphs = {str(n.value) for n in store.raw.named_graphs()}
     assert resolve._PARAMS_GRAPH not in graphs and resolve._STAGED_GRAPH not in graphs
     assert len(list(store.raw.quads_for_pattern(None, None, None, g))) == 1
+
+
+def _op_store(tmp_path, ops, places=()):
+    """A store of hand-made article graphs: ``ops`` holds (article, op, type, timestamp,
+    place names); ``places`` (article, place name) adds a place mentioned on its own."""
+    import pyoxigraph as ox
+
+    from kgraid.rdf import BASE
+    k, sem = "https://w3id.org/kgraid/ontology#", "http://semanticweb.cs.vu.nl/2009/11/sem/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+    def place(g, name):
+        iri = ox.NamedNode(BASE + "id/place/" + name.lower().replace(" ", "-"))
+        return iri, [ox.Quad(iri, rdf_type, ox.NamedNode(k + "Place"), g),
+                     ox.Quad(iri, label, ox.Literal(name), g)]
+    store = KgStore(tmp_path / "kg")
+    quads = []
+    for article, name in places:
+        quads += place(ox.NamedNode(BASE + "graph/" + article), name)[1]
+    for article, op, kind, ts, names in ops:
+        g = ox.NamedNode(BASE + "graph/" + article)
+        o = ox.NamedNode(f"{BASE}fact/{article}/operation/{op}")
+        quads += [ox.Quad(o, rdf_type, ox.NamedNode(k + "Operation"), g),
+                  ox.Quad(o, ox.NamedNode(k + "operationType"), ox.NamedNode(k + kind), g),
+                  ox.Quad(o, ox.NamedNode(sem + "hasTimeStamp"),
+                          ox.Literal(ts, datatype=ox.NamedNode(
+                              "http://www.w3.org/2001/XMLSchema#date")), g),
+                  ox.Quad(o, label, ox.Literal(f"{kind} {op}"), g)]
+        for name in names:
+            iri, qs = place(g, name)
+            quads += qs + [ox.Quad(o, ox.NamedNode(sem + "hasPlace"), iri, g)]
+    store.raw.extend(quads)
+    return store
+
+
+def _operations(store):
+    return {r["op"].value.rsplit("/", 3)[-3] + "/" + r["op"].value.rsplit("/", 1)[-1]
+            for r in store.query("SELECT DISTINCT ?op WHERE { ?op a "
+                                 "<https://w3id.org/kgraid/ontology#Operation> }")}
+
+
+def test_operations_linked_through_a_chain_of_shared_places_merge_in_one_pass(tmp_path):
+    """x and y share Achin, y and z share Mosul: one operation. The Achin key sorts first,
+    so y has merged into x before the Mosul key is read; it must still bring z along, or a
+    second resolve finds the merge the first missed. An operation from an article already
+    in the cluster, or of another family of types, stays apart."""
+    store = _op_store(tmp_path, [
+        ("a1", "x", "Raid", "2017-01-08", ["Achin"]),
+        ("a2", "y", "Raid", "2017-01-08", ["Achin", "Mosul"]),
+        ("a3", "z", "Capture", "2017-01-08", ["Mosul"]),
+        ("a3", "zz", "Raid", "2017-01-08", ["Mosul"]),         # a3 is in the cluster already
+        ("a4", "v", "Airstrike", "2017-01-08", ["Mosul"]),     # a strike is not a raid
+    ])
+    first = resolve_store(store)
+    assert _operations(store) == {"a1/x", "a3/zz", "a4/v"}
+    assert first["merges"]["operations"] == 2
+    assert {(m["merged"].rsplit("/", 1)[-1], m["canonical"].rsplit("/", 1)[-1])
+            for m in merges(store)} == {("y", "x"), ("z", "x")}
+    assert resolve_store(store)["merges"]["new"] == 0
+
+
+def test_a_place_merge_that_gives_two_operations_a_shared_place_merges_them_in_one_pass(tmp_path):
+    """Deir el-Zour and Deir al-Zour are one place; once merged, the raids there on the same
+    day are one raid: the same resolve must see that, not the next one."""
+    store = _op_store(tmp_path, [
+        ("a1", "x", "Raid", "2017-01-08", ["Deir al-Zour"]),
+        ("a2", "y", "Raid", "2017-01-08", ["Deir el-Zour"]),
+    ], places=[("a3", "Deir al-Zour")])
+    first = resolve_store(store)
+    assert first["merges"]["entities"] == 1 and first["merges"]["operations"] == 1
+    assert _operations(store) == {"a1/x"}
+    assert resolve_store(store)["merges"]["new"] == 0

@@ -190,18 +190,61 @@ def _operation_merges(store: ox.Store, blocked: set[frozenset[str]]
             continue
         for place in o["places"]:
             by_key[(next(iter(o["ts"])), place)].append(iri)
-    decided, canon_of = [], {}
+    return _join_operations(ops, by_key, blocked)
+
+
+@dataclass
+class _Cluster:
+    """Operations already joined into one: what any further join must be checked against."""
+    members: list[str]
+    graphs: set[str]
+    types: set[str]
+
+
+def _can_join(a: _Cluster, b: _Cluster, blocked: set[frozenset[str]]) -> bool:
+    return (not a.graphs & b.graphs and any(a.types | b.types <= f for f in _FAMILIES)
+            and not (blocked and any(frozenset((x, y)) in blocked
+                                     for x in a.members for y in b.members)))
+
+
+def _join_operations(ops: dict[str, dict], by_key: dict[tuple, list[str]],
+                     blocked: set[frozenset[str]]) -> list[tuple[str, str, str, list[str]]]:
+    """Join operations that share a (timestamp, place) key into clusters, transitively: an
+    operation that already joined one cluster under one key can still bring that cluster
+    into another under a second key. Two clusters join only when every operation of the one
+    could merge with every operation of the other: no article in common, a family of types
+    holding all their types, no pair ``unmerge`` blocked. Each cluster's smallest IRI is its
+    canonical node; one pass finds every merge the rule implies, so a second finds none."""
+    cluster = {iri: _Cluster([iri], set(o["graphs"]), {o["type"]}) for iri, o in ops.items()}
+    joined_by: dict[str, tuple] = {}  # merged operation -> the key it joined under
     for key, group in sorted(by_key.items()):
-        group = sorted(set(group))
-        for other in group[1:]:
-            a, b = ops[group[0]], ops[other]
-            root = canon_of.get(group[0], group[0])
-            if other in canon_of or a["graphs"] & b["graphs"] or \
-                    frozenset((other, root)) in blocked or not any(
-                        a["type"] in f and b["type"] in f for f in _FAMILIES):
+        seen: list[_Cluster] = []  # this key's clusters so far, in order
+        for iri in sorted(set(group)):
+            b = cluster[iri]
+            for a in seen:
+                if a is b or _can_join(a, b, blocked):
+                    break
+            else:
+                seen.append(b)
                 continue
-            canon_of[other] = root
-            decided.append((other, root, "same-operation", [key[0][0], key[1]]))
+            if a is b:
+                continue
+            for m in a.members + b.members:
+                joined_by.setdefault(m, key)
+            for m in b.members:
+                cluster[m] = a
+            seen = [c for c in seen if c is not b]  # b may have been seen under this key
+            a.members += b.members
+            a.graphs |= b.graphs
+            a.types |= b.types
+    decided = []
+    for c in {id(c): c for c in cluster.values()}.values():
+        root = min(c.members)
+        for iri in sorted(c.members):
+            if iri != root:
+                ts, place = joined_by[iri]
+                decided.append((iri, root, "same-operation", [ts[0], place]))
+    decided.sort(key=lambda d: (d[1], d[0]))
     return decided
 
 
@@ -349,6 +392,8 @@ def _graphs_mentioning(store: ox.Store, iri: str) -> list[str]:
 #: 10,000-article store (4,357 merges), with each merge's record written once: 269 MiB at the
 #: end with these flushes, against about 1.4 GiB without.
 FLUSH_EVERY = 100
+#: Rounds of (entity merges, operation merges) before resolve gives up for this build.
+MAX_ROUNDS = 5
 
 
 def resolve_store(store) -> dict:
@@ -381,22 +426,40 @@ def resolve_store(store) -> dict:
             reapplied += 1
             merged_one()
     blocked = _blocked(raw)
-    entity = _entity_merges(_nodes(raw), blocked)
-    ops = _operation_merges(raw, blocked)
-    for merged, canon, rule, labels in entity + ops:
-        graphs = _graphs_mentioning(raw, merged)
-        original = _labels_in(raw, merged, graphs)
-        is_entity = rule != "same-operation"
-        _rewrite(raw, merged, canon, graphs,
-                 _record_quads(merged, canon, rule, labels, graphs, original),
-                 label_to_alt=is_entity,
-                 canon_label=_canonical_label(raw, canon) if is_entity else None)
-        merged_one()
+    n_entity = n_ops = 0
+    # Entities first: a merged place can give two operations a place in common. Then repeat
+    # until nothing more merges, so that running resolve again finds nothing new (a merged
+    # node carries every label and article of both, which can make a new variant match).
+    for _round in range(MAX_ROUNDS):
+        entity = _entity_merges(_nodes(raw), blocked)
+        for merged, canon, rule, labels in entity:
+            _apply(raw, merged, canon, rule, labels)
+            merged_one()
+        ops = _operation_merges(raw, blocked)
+        for merged, canon, rule, labels in ops:
+            _apply(raw, merged, canon, rule, labels)
+            merged_one()
+        n_entity, n_ops = n_entity + len(entity), n_ops + len(ops)
+        if not entity and not ops:
+            break
+    else:
+        log.warning("resolution: still merging after %d rounds; run the build again to "
+                    "continue", MAX_ROUNDS)
     log.info("resolution: %d entity merges, %d operation merges, %d re-applied",
-             len(entity), len(ops), reapplied)
-    return {"merges": {"entities": len(entity) + sum(1 for m in existing
-                                                      if "/operation/" not in m),
-                       "operations": len(ops), "new": len(entity) + len(ops)}}
+             n_entity, n_ops, reapplied)
+    return {"merges": {"entities": n_entity + sum(1 for m in existing
+                                                  if "/operation/" not in m),
+                       "operations": n_ops, "new": n_entity + n_ops}}
+
+
+def _apply(raw: ox.Store, merged: str, canon: str, rule: str, labels: list[str]) -> None:
+    graphs = _graphs_mentioning(raw, merged)
+    original = _labels_in(raw, merged, graphs)
+    is_entity = rule != "same-operation"
+    _rewrite(raw, merged, canon, graphs,
+             _record_quads(merged, canon, rule, labels, graphs, original),
+             label_to_alt=is_entity,
+             canon_label=_canonical_label(raw, canon) if is_entity else None)
 
 
 def merges(store) -> list[dict]:
