@@ -7,8 +7,8 @@ On the 1M-triple bench store, Oxigraph's ``ORDER BY`` costs more than the rest o
 reads.) Sorting the converted rows in Python takes tens of milliseconds.
 
 :func:`split_order` takes a ``SELECT`` query whose last clauses are ``ORDER BY`` keys of the
-simple forms ``?v``, ``STR(?v)`` and ``BOUND(?v)``, alone or inside ``ASC(...)`` or
-``DESC(...)``, optionally followed by ``LIMIT``/``OFFSET``, and returns the query without
+simple forms ``?v``, ``STR(?v)``, ``BOUND(?v)`` and ``(?v = "s")``/``(?v != "s")``, alone or
+inside ``ASC(...)`` or ``DESC(...)``, optionally followed by ``LIMIT``/``OFFSET``, and returns the query without
 those clauses and the plan to apply them. :func:`sort_rows` applies the plan with SPARQL
 1.1's ordering (section 15.1): unbound first, then IRIs, then literals; IRIs and strings by
 code point, numbers by value, booleans false before true. Where SPARQL leaves an order to the
@@ -42,7 +42,9 @@ class Unordered(Exception):
 class _Key:
     var: str
     descending: bool
-    fn: str  # "", "STR" or "BOUND": the function the key applies to its variable
+    #: what the key applies to its variable: "" nothing, "STR", "BOUND", or "=s" / "!=s",
+    #: a comparison with the plain string s
+    fn: str
 
 
 @dataclass(frozen=True)
@@ -112,19 +114,33 @@ def split_order(query: str) -> OrderPlan | None:
 
 
 def _key(toks: Sequence[Any], i: int) -> tuple[_Key | None, int]:
-    """One ORDER BY key at ``toks[i]``: ``?v``, ``STR(?v)``, ``ASC(...)`` or ``DESC(...)``."""
-    texts = [t.text.upper() if t.kind == "word" else t.text for t in toks[i:i + 7]]
-    kinds = [t.kind for t in toks[i:i + 7]]
+    """One ORDER BY key at ``toks[i]``: ``?v``, ``STR(?v)``, ``BOUND(?v)``, ``(?v = "s")`` or
+    ``(?v != "s")`` with a plain string ``s``, or one of these in ``ASC(...)``/``DESC(...)``."""
+    texts = [t.text.upper() if t.kind == "word" else t.text for t in toks[i:i + 8]]
+    kinds = [t.kind for t in toks[i:i + 8]]
 
-    def simple(j: int) -> tuple[str, str, int] | None:  # ?v, STR(?v) or BOUND(?v) at j
+    def compare(j: int) -> tuple[str, str, int] | None:  # ?v = "s" or ?v != "s" at j
+        if kinds[j:j + 3] == ["var", "word", "str"] and texts[j + 1] in ("=", "!=") and \
+                kinds[j + 3:j + 4] == ["rparen"]:
+            lexical = toks[i + j + 2].text
+            if lexical[:1] == lexical[-1:] and len(lexical) >= 2 and "\\" not in lexical \
+                    and lexical[:3] not in ('"""', "'''"):
+                return toks[i + j].text[1:], texts[j + 1] + lexical[1:-1], j + 3
+        return None
+
+    def simple(j: int) -> tuple[str, str, int] | None:
         if kinds[j:j + 1] == ["var"]:
             return toks[i + j].text[1:], "", j + 1
         if texts[j:j + 1] in (["STR"], ["BOUND"]) and \
                 kinds[j + 1:j + 4] == ["lparen", "var", "rparen"]:
             return toks[i + j + 2].text[1:], texts[j], j + 4
+        if kinds[j:j + 1] == ["lparen"]:
+            inner = compare(j + 1)
+            if inner is not None:
+                return inner[0], inner[1], inner[2] + 1
         return None
     if texts[:1] in (["ASC"], ["DESC"]) and kinds[1:2] == ["lparen"]:
-        inner = simple(2)
+        inner = compare(2) or simple(2)
         if inner is None or kinds[inner[2]:inner[2] + 1] != ["rparen"]:
             return None, i
         return _Key(inner[0], texts[0] == "DESC", inner[1]), i + inner[2] + 1
@@ -204,9 +220,15 @@ _UNBOUND = (0, 0, "")
 
 def _sort_key(t: Any, fn: str) -> tuple:
     if fn == "BOUND":
-        return (3, 2, (t is not None, "true" if t is not None else "false"))
+        return _boolean(t is not None)
     if t is None:
         return _UNBOUND
+    if fn[:1] in ("=", "!"):
+        if not isinstance(t, Literal) or t.language or \
+                (t.datatype is not None and str(t.datatype) != _STRING):
+            raise Unordered("a comparison with a string on a value that is not a plain string")
+        equal = str(t) == fn[fn.index("=") + 1:]
+        return _boolean(equal if fn[0] == "=" else not equal)
     if fn == "STR":
         if isinstance(t, BNode):  # STR of a blank node is an error, which sorts as unbound
             return _UNBOUND
@@ -229,6 +251,10 @@ def _sort_key(t: Any, fn: str) -> tuple:
     if dt == _BOOLEAN and str(t) in ("true", "false", "1", "0"):
         return (3, 2, (str(t) in ("true", "1"), str(t)))
     return (3, 3, (dt, str(t)))
+
+
+def _boolean(value: bool) -> tuple:
+    return (3, 2, (value, "true" if value else "false"))
 
 
 def _number(lexical: str, floating: bool) -> Decimal | float | None:
