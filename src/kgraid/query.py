@@ -14,6 +14,10 @@ Values a user supplies are always *bound*, never pasted into the query text:
   line breaks and refuses malformed IRIs); the block is read back and must denote exactly the
   given terms, and the whole query must parse with rdflib's SPARQL parser before it is sent.
 
+On the embedded store, a final ``ORDER BY`` of simple keys is applied to the rows in Python
+(:mod:`kgraid.ordering`; Oxigraph's is slower than the rest of most analyst queries there), with
+SPARQL's order, and left to the engine wherever SPARQL leaves the order to it.
+
 A bound variable must occur in the query, and for ``SELECT`` in its projection (Oxigraph's
 rule for substitutions, applied to endpoints too so that a ``.rq`` file behaves the same
 embedded and remote). The queries in ``queries/`` use ``COALESCE(?var, ...)`` for optional
