@@ -194,3 +194,27 @@ def test_every_analyst_query_orders_as_the_engine_does(seed_store: KgStore) -> N
             assert ours.rows == engine.rows, path.name
         else:
             _same_order(ours, engine, plan)
+
+
+@pytest.mark.parametrize("values", [
+    [Literal("0.1", datatype=URIRef(XS + "decimal")),
+     Literal("0.1", datatype=URIRef(XS + "double"))],
+    [Literal("1.5", datatype=URIRef(XS + "integer"), normalize=False), Literal(2)],  # ill-typed
+    [Literal("NaN", datatype=URIRef(XS + "double")), Literal("1", datatype=URIRef(XS + "double"))],
+])
+def test_numbers_whose_order_is_the_engines_are_refused(values) -> None:
+    """A decimal against a double compares as two doubles in SPARQL; ill-typed numbers and
+    NaN have no value to compare."""
+    with pytest.raises(Unordered):
+        sort_rows([(v,) for v in values], ["o"], _plan("ORDER BY ?o"))
+
+
+def test_doubles_and_decimals_each_by_value() -> None:
+    d = [(Literal(x, datatype=URIRef(XS + "double"), normalize=False),)
+         for x in ("1e1", "-INF", "2.5")]
+    assert [str(r[0]) for r in sort_rows(d, ["o"], _plan("ORDER BY ?o"))] == \
+        ["-INF", "2.5", "1e1"]
+    m = [(Literal(x, datatype=URIRef(XS + "decimal"), normalize=False),)
+         for x in ("10.0", "9.75", "-0.5")]
+    assert [str(r[0]) for r in sort_rows(m, ["o"], _plan("ORDER BY DESC(?o)"))] == \
+        ["10.0", "9.75", "-0.5"]
