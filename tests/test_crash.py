@@ -64,8 +64,11 @@ def run_build(corpus: Path, store: Path, *, when=None, sig: int = signal.SIGKILL
     # small write batches, so that kills land between batches as well as inside one
     cmd = [sys.executable, "-m", "kgraid.cli", "build", str(corpus), "--store", str(store),
            "--batch", "3"]
+    # a shell without job control starts background commands with SIGINT ignored, and
+    # Python keeps an ignored SIGINT ignored: give the build the disposition a terminal has
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=slave, cwd=ROOT)
+                            stderr=slave, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(slave)
     t0 = time.monotonic()
     out = bytearray()
