@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -170,22 +170,11 @@ def sort_rows(rows: list[tuple], variables: Sequence[str], plan: OrderPlan) -> l
     # order the engine's plan produced them: then the answer is the same on every store
     keyed = {index[k.var] for k in plan.keys if not k.fn}
     others = [n for n in range(len(variables)) if n not in keyed]
-    cache: dict[Any, tuple] = {}
+    plain = _keyer("")
 
-    def plain(t: Any) -> tuple:
-        got = cache.get(t)
-        if got is None:
-            got = cache[t] = _sort_key(t, "")
-        return got
-    if len(others) == 1:
-        only = others[0]
-
-        def tie_key(i: int) -> Any:
-            return plain(rows[i][only])
-    else:
-        def tie_key(i: int) -> Any:
-            row = rows[i]
-            return tuple([plain(row[n]) for n in others])
+    def tie_key(i: int) -> tuple:
+        row = rows[i]
+        return tuple([plain(row[n]) for n in others])
     start = 0
     for end in range(1, len(order) + 1):
         if end < len(order) and whole[order[end]] == whole[order[start]]:
@@ -200,15 +189,21 @@ def sort_rows(rows: list[tuple], variables: Sequence[str], plan: OrderPlan) -> l
 
 
 def _column(rows: list[tuple], n: int, fn: str) -> list[tuple]:
+    key = _keyer(fn)
+    return [key(row[n]) for row in rows]
+
+
+def _keyer(fn: str) -> Callable[[Any], tuple]:
+    """:func:`_sort_key` for ``fn``, computed once per distinct term (labels, articles and
+    IRIs repeat down a result)."""
     cache: dict[Any, tuple] = {}
-    col = []
-    for row in rows:
-        t = row[n]
+
+    def key(t: Any) -> tuple:
         got = cache.get(t)
         if got is None:
             got = cache[t] = _sort_key(t, fn)
-        col.append(got)
-    return col
+        return got
+    return key
 
 
 # A key sorts by (rank, class, value): rank is SPARQL's unbound < blank < IRI < literal;

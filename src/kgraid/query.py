@@ -52,10 +52,10 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .errors import EndpointError, QueryError
-from .ordering import Unordered, sort_rows, split_order
-from .sparqltext import tokens
 from .httputil import RetryRefused, retry_after_seconds, retry_delay
+from .ordering import Unordered, sort_rows, split_order
 from .rdf import BASE, PREFIXES
+from .sparqltext import tokens
 from .store import KgStore, from_ox
 
 __all__ = [
