@@ -173,6 +173,7 @@ def iter_quads(triples: int, seed: int = 20170108) -> Iterator[ox.Quad]:
 def build_store(path: Path, triples: int, seed: int = 20170108) -> tuple[int, int]:
     """Write a synthetic graph of ``triples`` triples into a new on-disk store at ``path``;
     returns (triples, named graphs)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(path))
     t = time.perf_counter()
     store.bulk_extend(iter_quads(triples, seed))
