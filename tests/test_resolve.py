@@ -285,7 +285,9 @@ def test_a_resolve_that_merges_nothing_still_clears_a_killed_runs_staging_graphs
 
 def _op_store(tmp_path, ops, places=()):
     """A store of hand-made article graphs: ``ops`` holds (article, op, type, timestamp,
-    place names); ``places`` (article, place name) adds a place mentioned on its own."""
+    place names); ``places`` (article, place name) adds a place mentioned on its own. A
+    timestamp is a day, a month ("2017-10") or a year; a place name may carry its entity
+    type after a colon ("Syria:country")."""
     import pyoxigraph as ox
 
     from kgraid.rdf import BASE
@@ -293,10 +295,14 @@ def _op_store(tmp_path, ops, places=()):
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+
     def place(g, name):
+        name, _, etype = name.partition(":")
         iri = ox.NamedNode(BASE + "id/place/" + name.lower().replace(" ", "-"))
         return iri, [ox.Quad(iri, rdf_type, ox.NamedNode(k + "Place"), g),
-                     ox.Quad(iri, label, ox.Literal(name), g)]
+                     ox.Quad(iri, label, ox.Literal(name), g)] + (
+            [ox.Quad(iri, ox.NamedNode(k + "entityType"), ox.Literal(etype), g)] if etype else [])
     store = KgStore(tmp_path / "kg")
     quads = []
     for article, name in places:
@@ -308,7 +314,7 @@ def _op_store(tmp_path, ops, places=()):
                   ox.Quad(o, ox.NamedNode(k + "operationType"), ox.NamedNode(k + kind), g),
                   ox.Quad(o, ox.NamedNode(sem + "hasTimeStamp"),
                           ox.Literal(ts, datatype=ox.NamedNode(
-                              "http://www.w3.org/2001/XMLSchema#date")), g),
+                              xsd + {10: "date", 7: "gYearMonth", 4: "gYear"}[len(ts)])), g),
                   ox.Quad(o, label, ox.Literal(f"{kind} {op}"), g)]
         for name in names:
             iri, qs = place(g, name)
@@ -354,3 +360,32 @@ def test_a_place_merge_that_gives_two_operations_a_shared_place_merges_them_in_o
     assert first["merges"]["entities"] == 1 and first["merges"]["operations"] == 1
     assert _operations(store) == {"a1/x"}
     assert resolve_store(store)["merges"]["new"] == 0
+
+
+def test_operations_known_only_to_a_month_or_a_year_or_on_a_broad_area_stay_apart(tmp_path):
+    """Two articles' raids near Ramadi in 2016, or captures in Raqqa in October 2017, need not
+    be one operation; nor need two strikes in Syria, in a governorate or in "northern Raqqa" on
+    one day. Sharing a town on the same day still makes one operation, whatever broad place
+    they also share."""
+    store = _op_store(tmp_path, [
+        ("a1", "year", "Raid", "2016", ["Ramadi:city"]),
+        ("a2", "year", "Raid", "2016", ["Ramadi:city"]),
+        ("a1", "month", "Capture", "2017-10", ["Raqqa:city"]),
+        ("a2", "month", "Capture", "2017-10", ["Raqqa:city"]),
+        ("a3", "country", "Airstrike", "2017-01-08", ["Syria:country"]),
+        ("a4", "country", "Airstrike", "2017-01-08", ["Syria:country"]),
+        ("a3", "gov", "Strike", "2017-01-09", ["Deir ez-Zor Governorate:governorate"]),
+        ("a4", "gov", "Strike", "2017-01-09", ["Deir ez-Zor Governorate:governorate"]),
+        ("a5", "town", "Airstrike", "2017-01-10", ["Syria:country", "Tabqa:town"]),
+        ("a6", "town", "Airstrike", "2017-01-10", ["Tabqa:town"]),
+        ("a5", "ner", "Raid", "2017-01-11", ["Abu Kamal"]),  # no entity type: specific
+        ("a6", "ner", "Raid", "2017-01-11", ["Abu Kamal"]),
+        ("a7", "dir", "Raid", "2017-01-12", ["northern Raqqa"]),  # a part of a wider place
+        ("a8", "dir", "Raid", "2017-01-12", ["northern Raqqa"]),
+    ])
+    report = resolve_store(store)
+    assert report["merges"]["operations"] == 2
+    assert {(m["merged"].rsplit("/", 3)[-3], m["canonical"].rsplit("/", 3)[-3],
+             m["merged"].rsplit("/", 1)[-1]) for m in merges(store)} == {
+        ("a6", "a5", "town"), ("a6", "a5", "ner")}
+    assert len(_operations(store)) == 12
