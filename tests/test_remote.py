@@ -2,6 +2,7 @@
 small local servers that misbehave (refuse, hang, 500, 429, garbage)."""
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -311,12 +312,67 @@ def test_replace_ntriples_matches_replace_graph(remote: RemoteStore) -> None:
         remote.replace_ntriples("https://e/g", b"<a> <b> .")
 
 
-def test_cli_build_into_a_remote_store_skips_resolution_with_a_note(tmp_path, capsys):
-    """`kgraid build --store http://...` writes every article and says resolution was skipped."""
-    from pathlib import Path
+RAID_A = """---
+published: 2017-01-12
+---
+The Syrian Observatory for Human Rights said that a U.S. raid near Deir al-Zour took place on Jan. 8.
+"""
+RAID_B = """---
+published: 2017-01-13
+---
+The Britain-based Syrian Observatory for Human Rights said that five militants were killed in a raid near Deir el-Zour on Jan. 8.
+"""
+
+
+def test_build_into_a_remote_store_resolves_like_a_local_build(remote: RemoteStore, tmp_path
+                                                                ) -> None:
+    """Two articles' raid near one place (spelt two ways) on one day: the remote store ends
+    with the same graphs as a resolved local build, one operation from both articles, and a
+    second build writes nothing."""
+    from kgraid.pipeline import build
+    from kgraid.resolve import resolve_remote, resolve_store
+    from kgraid.store import KgStore
+
+    for name, text in (("a.md", RAID_A), ("b.md", RAID_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    local = KgStore(None)
+    expected = build([tmp_path], local, post_build=[resolve_store]).post["merges"]
+    report = build([tmp_path], remote, post_build=[resolve_remote])
+    merged = report.post["merges"]
+    assert merged.pop("graphs_rewritten") == 2  # the merged article and the merges graph
+    assert merged == expected and merged["operations"] == 1
+    names = local.graph_names()
+    assert remote.graph_names() == names and any(n.endswith("/_merges") for n in names)
+    for name in names:
+        assert isomorphic(remote.graph(name), local.graph(name)), name
+    rows = remote.query("SELECT ?op (COUNT(DISTINCT ?a) AS ?n) WHERE { ?op a <"
+                        + str(KGR.Operation) + "> ; <http://www.w3.org/ns/prov#wasDerivedFrom>"
+                        " ?a } GROUP BY ?op")
+    assert [int(r["n"]) for r in rows] == [2]  # type: ignore[index, call-overload]
+    sent = remote.written
+    again = build([tmp_path], remote, post_build=[resolve_remote])
+    assert again.count("skipped") == 2 and again.post["merges"] == {
+        "entities": expected["entities"], "operations": 0, "new": 0, "graphs_rewritten": 0}
+    assert remote.written == sent
+
+
+def test_cli_build_into_a_remote_store_resolves(tmp_path, capsys):
+    """`kgraid build --store http://...` writes every article and resolves across them."""
     from kgraid.cli import main
+    for name, text in (("a.md", RAID_A), ("b.md", RAID_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
     with OxigraphServer(None, port=free_port()) as server:
-        articles = Path(__file__).resolve().parents[1] / "data" / "articles"
-        assert main(["build", str(articles), "--store", server.base_url]) == 0
+        assert main(["build", str(tmp_path), "--store", server.base_url]) == 0
         captured = capsys.readouterr()
-        assert "built 2" in captured.out and "resolution runs on embedded stores only" in captured.err
+        assert "built 2" in captured.out and '"operations": 1' in captured.out
+        assert "embedded stores only" not in captured.err
+        assert main(["merges", "--store", server.base_url, "--format", "json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert [m["rule"] for m in listed] == ["same-operation"]
+        assert main(["unmerge", listed[0]["merged"], listed[0]["canonical"],
+                     "--store", server.base_url, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["graphs"] >= 1
+        n = httpx.post(server.query_url, data={"query": "SELECT (COUNT(DISTINCT ?op) AS ?n) "
+                       "WHERE { GRAPH ?g { ?op a <" + str(KGR.Operation) + "> } }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        assert n.json()["results"]["bindings"][0]["n"]["value"] == "2"  # apart again

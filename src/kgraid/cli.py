@@ -112,12 +112,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     store = open_store(args.store, memory=args.memory)
     steps: list[Callable] = []
     embedded = hasattr(store, "raw")
-    if not args.no_resolve and embedded:
-        from .resolve import resolve_store
-        steps.append(resolve_store)
-    elif not args.no_resolve and not args.quiet:
-        print("kgraid: note: cross-article resolution runs on embedded stores only; "
-              f"{args.store} is built without it", file=sys.stderr)
+    if not args.no_resolve:
+        from .resolve import resolve_remote, resolve_store
+        steps.append(resolve_store if embedded else resolve_remote)
     if args.link:
         from .link import link_store
 

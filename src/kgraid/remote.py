@@ -16,6 +16,9 @@ Every request has a bounded timeout; refused connections, time-outs, 429 (honour
 ``Retry-After`` up to a limit) and 502/503/504 are retried a bounded number of times
 (every request kgraid sends is idempotent), then reported as an ``EndpointError``.
 
+Cross-article resolution (:func:`kgraid.resolve.resolve_remote`) reads every graph with one
+query (:meth:`RemoteStore.quads`), resolves them in memory and PUTs back the graphs it changed.
+
 Endpoint layout: ``RemoteStore("http://host:7878")`` uses Oxigraph's paths (``/query``,
 ``/update``, ``/store``); pass ``query_url=``/``store_url=`` for other servers (Fuseki:
 ``.../ds/query`` and ``.../ds/data``; GraphDB: ``.../repositories/R`` and
@@ -212,6 +215,18 @@ class RemoteStore:
             return Graph(identifier=URIRef(iri))
         self._check(r, f"GET graph <{iri}>")
         return self._parse_graph(r.content, f"GET graph <{iri}>", iri)
+
+    def quads(self) -> list[ox.Quad]:
+        """Every triple of every named graph, as pyoxigraph quads: one SELECT (what
+        cross-article resolution reads before it rewrites graphs)."""
+        self.flush()
+        rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        try:
+            return [ox.Quad(to_ox(r["s"]), to_ox(r["p"]), to_ox(r["o"]),  # type: ignore[arg-type]
+                            ox.NamedNode(str(r["g"]))) for r in rows]
+        except (KeyError, TypeError, ValueError) as e:
+            raise EndpointError(f"query at {self.query_url}: malformed quad in the results: "
+                                f"{e}") from e
 
     # ------------------------------------------------------------------ writes
     @staticmethod

@@ -31,9 +31,9 @@ from .errors import KgraidError
 from .facts import BROAD_PLACE_TYPES, DIRECTION_WORDS
 from .link import GEO, LINKS_GRAPH
 from .rdf import BASE, normalize_label
-from .store import DERIVED_PREFIX
+from .store import DERIVED_PREFIX, to_ox
 
-__all__ = ["resolve_store", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
+__all__ = ["resolve_store", "resolve_remote", "in_memory", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
 
 log = logging.getLogger(__name__)
 
@@ -413,6 +413,50 @@ FLUSH_EVERY = 100
 MAX_ROUNDS = 5
 
 
+def _graph_digests(store: ox.Store) -> dict[str, str]:
+    """Each named graph's content as a digest of its sorted N-Triples lines."""
+    lines: dict[str, list[bytes]] = defaultdict(list)
+    for q in store:
+        if isinstance(q.graph_name, ox.NamedNode):
+            lines[q.graph_name.value].append(str(q.triple).encode("utf-8"))
+    return {g: hashlib.sha256(b"\n".join(sorted(ls))).hexdigest() for g, ls in lines.items()}
+
+
+def in_memory(remote, work):
+    """Run ``work`` (a function of an ``ox.Store``) on an in-memory copy of a store behind the
+    Graph Store Protocol (a :class:`~kgraid.remote.RemoteStore`): its graphs read with one
+    query, and afterwards only the graphs ``work`` changed written back (``PUT``, each whole)
+    or deleted. Returns (``work``'s result, graphs written or deleted). The whole store is
+    held in memory meanwhile (about 1 GiB per million triples)."""
+    local = ox.Store()
+    quads = remote.quads()
+    local.extend(quads)
+    log.info("%d triples read from %s", len(quads), remote)
+    del quads
+    before = _graph_digests(local)
+    result = work(local)
+    after = _graph_digests(local)
+    changed = sorted(g for g, d in after.items() if before.get(g) != d)
+    for g in changed:
+        triples = [q.triple for q in local.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+        remote.replace_ntriples(g, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    gone = sorted(set(before) - set(after))
+    remote.flush()
+    for g in gone:
+        remote.remove_graph(g)
+    log.info("%d graphs rewritten and %d removed on %s", len(changed), len(gone), remote)
+    return result, len(changed) + len(gone)
+
+
+def resolve_remote(remote) -> dict:
+    """:func:`resolve_store` for a store behind the Graph Store Protocol, through
+    :func:`in_memory`: a second run writes nothing. The report's ``merges`` also counts the
+    graphs written back (``graphs_rewritten``)."""
+    report, written = in_memory(remote, resolve_store)
+    report["merges"]["graphs_rewritten"] = written
+    return report
+
+
 def resolve_store(store) -> dict:
     """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
     Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found."""
@@ -571,14 +615,25 @@ def register(sub) -> None:
 
 def _cmd_merges(args) -> int:
     from .cli import emit, open_store
-    emit(merges(open_store(args.store, read_only=True)), args.format)
+    store = open_store(args.store, read_only=True)
+    if hasattr(store, "raw"):
+        found = merges(store)
+    else:  # a remote store: its merges graph alone, read with one GSP GET
+        local, g = ox.Store(), ox.NamedNode(MERGES_GRAPH)
+        local.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)  # type: ignore[arg-type]
+                     for s, p, o in store.graph(MERGES_GRAPH))
+        found = merges(local)
+    emit(found, args.format)
     return 0
 
 
 def _cmd_unmerge(args) -> int:
     from .cli import emit, open_store
     store = open_store(args.store)
-    result = unmerge(store, args.a, args.b)
+    if hasattr(store, "raw"):
+        result = unmerge(store, args.a, args.b)
+    else:
+        result, _ = in_memory(store, lambda local: unmerge(local, args.a, args.b))
     store.flush()
     if args.format == "json":
         emit(result, "json")
