@@ -19,8 +19,10 @@ from kgraid.errors import EndpointError, QueryError
 from kgraid.rdf import KGR, article_iri, graph_iri
 from kgraid.remote import RemoteStore, is_remote
 from kgraid.serve import OxigraphServer, free_port
+from kgraid.store import to_ox
 
 pytestmark = pytest.mark.server
+_JSON = "application/sparql-results+json"
 
 
 def article(article_id: str, label: str, content_hash: str, n_extra: int = 3) -> Graph:
@@ -129,6 +131,48 @@ def test_remove_graph(remote: RemoteStore) -> None:
     assert remote.remove_graph(str(graph_iri("r1"))) is False
     assert remote.article_hash("r1") is None
     assert remote.graph_names() == []
+
+
+def test_quads_reads_every_graph_term_for_term(remote: RemoteStore) -> None:
+    """What resolution reads: every quad as written, typed, tagged and hostile literals
+    included (tabs and line breaks inside a literal, quotes, braces, a number)."""
+    import pyoxigraph as ox
+    from rdflib import XSD
+    g = article("q1", "Nadia\tMurad \"the\" {x}", "hash-q1")
+    g.add((URIRef("https://e/s"), RDFS.comment, Literal("two\nlines\r\n and a tab\t}")))
+    g.add((URIRef("https://e/s"), RDFS.comment, Literal("Raqqa", lang="ar-Latn")))
+    g.add((URIRef("https://e/s"), KGR.confidence, Literal("0.85", datatype=XSD.decimal)))
+    g.add((URIRef("https://e/s"), KGR.figure, Literal(25)))
+    h = article("q2", "Someone", "hash-q2")
+    remote.replace_graph(g)
+    remote.replace_graph(h)
+    got = remote.quads()
+    want = {ox.Quad(*(to_ox(t) for t in triple), ox.NamedNode(str(graph.identifier)))
+            for graph in (g, h) for triple in graph}
+    assert len(got) == len(want) and set(got) == want
+
+
+def test_quads_read_json_results_from_a_server_without_tsv(fake: Callable[..., str]) -> None:
+    import pyoxigraph as ox
+    body = (b'{"head":{"vars":["g","s","p","o"]},"results":{"bindings":[{"g":{"type":"uri",'
+            b'"value":"https://g"},"s":{"type":"uri","value":"https://s"},"p":{"type":"uri",'
+            b'"value":"https://p"},"o":{"type":"literal","value":"x\\ty","xml:lang":"en"}}]}}')
+    store = RemoteStore(fake(_reply(200, body, {"Content-Type": _JSON})), retries=0)
+    assert store.quads() == [ox.Quad(ox.NamedNode("https://s"), ox.NamedNode("https://p"),
+                                     ox.Literal("x\ty", language="en"), ox.NamedNode("https://g"))]
+
+
+@pytest.mark.parametrize("rows,why", [
+    (b"<https://g>\t<https://s>\t<https://p>\n", "3 cells"),
+    (b'<https://g>\t<https://s>\t<https://p>\t"unterminated\n', ""),
+    (b"", "header")])
+def test_quads_from_malformed_tsv_is_an_endpoint_error(fake: Callable[..., str], rows: bytes,
+                                                       why: str) -> None:
+    body = (b"?g\t?s\t?p\t?o\n" if why != "header" else b"?x\n") + rows
+    store = RemoteStore(fake(_reply(200, body, {"Content-Type": "text/tab-separated-values"})),
+                        retries=0)
+    with pytest.raises(EndpointError, match="malformed results.*" + why):
+        store.quads()
 
 
 # ------------------------------------------------------------------ misbehaving servers
