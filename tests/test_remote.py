@@ -150,6 +150,8 @@ def test_quads_reads_every_graph_term_for_term(remote: RemoteStore) -> None:
     want = {ox.Quad(*(to_ox(t) for t in triple), ox.NamedNode(str(graph.identifier)))
             for graph in (g, h) for triple in graph}
     assert len(got) == len(want) and set(got) == want
+    local = ox.Store()
+    assert remote.load_into(local) == len(want) and set(local) == want
 
 
 def test_quads_read_json_results_from_a_server_without_tsv(fake: Callable[..., str]) -> None:
@@ -173,6 +175,9 @@ def test_quads_from_malformed_tsv_is_an_endpoint_error(fake: Callable[..., str],
                         retries=0)
     with pytest.raises(EndpointError, match="malformed results.*" + why):
         store.quads()
+    import pyoxigraph as ox
+    with pytest.raises(EndpointError, match="malformed results.*" + why):
+        store.load_into(ox.Store())
 
 
 # ------------------------------------------------------------------ misbehaving servers

@@ -429,10 +429,7 @@ def in_memory(remote, work):
     or deleted. Returns (``work``'s result, graphs written or deleted). The whole store is
     held in memory meanwhile (about 1 GiB per million triples)."""
     local = ox.Store()
-    quads = remote.quads()
-    local.extend(quads)
-    log.info("%d triples read from %s", len(quads), remote)
-    del quads
+    log.info("%d triples read from %s", remote.load_into(local), remote)
     before = _graph_digests(local)
     result = work(local)
     after = _graph_digests(local)
