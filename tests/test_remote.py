@@ -425,3 +425,40 @@ def test_cli_build_into_a_remote_store_resolves(tmp_path, capsys):
                        "WHERE { GRAPH ?g { ?op a <" + str(KGR.Operation) + "> } }"},
                        headers={"Accept": "application/sparql-results+json"}, timeout=10)
         assert n.json()["results"]["bindings"][0]["n"]["value"] == "2"  # apart again
+
+
+def test_a_write_back_that_fails_half_way_is_finished_by_the_next_resolution(
+        remote: RemoteStore, server: OxigraphServer, tmp_path) -> None:
+    """The record of merges goes to the server before the article graphs: when the article
+    graphs' PUTs fail, the merge is recorded and the next resolution applies it, ending as a
+    resolved local build does."""
+    from kgraid.pipeline import build
+    from kgraid.resolve import MERGES_GRAPH, resolve_remote, resolve_store
+    from kgraid.store import KgStore
+
+    # ids that sort before "_merges", written one graph per request
+    for name, text in (("01.md", RAID_A), ("02.md", RAID_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    local = KgStore(None)
+    build([tmp_path], local, post_build=[resolve_store])
+    build([tmp_path], remote)  # the articles, not resolved
+    assert min(local.graph_names()) < MERGES_GRAPH
+
+    class ArticlesFail(RemoteStore):
+        def _put(self, item) -> None:
+            if item.iri != MERGES_GRAPH:
+                raise EndpointError(f"PUT graph <{item.iri}>: refused (test)")
+            super()._put(item)
+
+    failing = ArticlesFail(server.base_url, batch_size=1, timeout=10)
+    with pytest.raises(EndpointError, match="refused"):
+        resolve_remote(failing)
+    with pytest.raises(EndpointError, match="not written"):
+        failing.close()  # the article graphs stay queued, and are refused again
+    assert MERGES_GRAPH in remote.graph_names()  # recorded, though not applied
+    assert len(remote.graph(MERGES_GRAPH)) > 0
+    resolve_remote(remote)
+    names = local.graph_names()
+    assert remote.graph_names() == names
+    for name in names:
+        assert isomorphic(remote.graph(name), local.graph(name)), name
