@@ -226,6 +226,35 @@ def test_dateline_place_is_not_an_operation_place():
     assert ("Place", "Abu Kamal") in got[0].places and got[0].time.value == "2017-12-17"
 
 
+@pytest.mark.parametrize("dateline", [
+    "STUTTGART, Germany, March 9, 2023 —",
+    "NAIROBI, Kenya, March 9 (Reuters) -",
+    "KISMAYO (AP) —",
+    "MOGADISHU, Somalia —",
+    "BAIDOA:",
+])
+def test_every_form_of_dateline_is_neither_place_nor_actor(dateline):
+    text = (f"{dateline} U.S. Africa Command conducted an airstrike against al-Shabaab "
+            "militants near Jilib on Tuesday.")
+    got = ops(text, dt.date(2023, 3, 9))
+    assert len(got) == 1
+    city = dateline.split(",")[0].split(" (")[0].rstrip(":").title()
+    named = [p[1] for p in got[0].places] + [a[1] for a in got[0].actors]
+    assert ("Place", "Jilib") in got[0].places and got[0].time.value == "2023-03-07"
+    assert city not in named and "Germany" not in named and "Kenya" not in named
+
+
+@pytest.mark.parametrize("aside", [
+    "Col. Pierre Martin told reporters in Paris that the operation had taken weeks to plan.",
+    "Gen. Ahmed Khan told a press conference in Rawalpindi that the operation had ended.",
+])
+def test_where_something_was_said_is_not_where_the_operation_was(aside):
+    text = ("French troops killed 12 militants in an operation near Niono on Tuesday. " + aside)
+    got = ops(text, dt.date(2020, 11, 13))
+    places = {p[1] for o in got for p in o.places}
+    assert "Niono" in places and not {"Paris", "Rawalpindi"} & places
+
+
 def test_generic_and_hypothetical_mentions_are_not_operations():
     text = ("The coalition has in recent months killed a string of officials with drone strikes, "
             "but ground raids aimed at capturing leaders are rare. They plot to attack the West.")

@@ -89,9 +89,17 @@ _BACKGROUND_VERBS = frozenset({"occupy", "fall"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'’-]{2,40})(?:,\s+[A-Z][a-z]{1,5}\.)?"
-                       r"(?:\s*\([A-Za-z .]{2,30}\))?,?\s+"
-                       r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\s+)?[\u2014\u2013-]{1,2}", re.M)
+# "STUTTGART, Germany, March 9, 2023 —", "MAIDUGURI, Nigeria, Nov 16 (Reuters) -", "TAMPA, Fla. —",
+# "BAGHDAD (AFP) —", and at the very start of a text "RAWALPINDI:".
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DATELINE_BODY = (r"(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})"
+                  r"(?:,\s+[A-Z][A-Za-z.'’-]{1,20}(?: [A-Z][a-z]+)?){0,2}"
+                  r"(?:,?\s+" + _MONTH + r"\.?\s+\d{1,2}(?:,\s+\d{4})?)?"
+                  r"(?:\s*\([A-Za-z .]{2,30}\))?"
+                  r",?\s*[\u2014\u2013-]{1,2}(?=\s)")
+_DATELINE = re.compile(r"^" + _DATELINE_BODY + r"|\A\s*(?P<cplace>[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?):(?=\s)",
+                       re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
 _HEADLINE_VERBS = {"claims": "claim", "says": "say", "denies": "deny", "blames": "blame",
                    "announces": "announce", "confirms": "confirm", "reports": "report"}
@@ -103,6 +111,9 @@ _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found"
 #: -> kgr hedge.
 _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asserted",
                 "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
+#: Nouns of speaking: "a press conference in Rawalpindi" is where something was said.
+_SPEECH_NOUNS = frozenset({"conference", "briefing", "statement", "interview", "speech",
+                           "remarks", "meeting"})
 _SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure"})
 #: A speaker's asides inside a phrase, between commas.
 _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "think"),
@@ -110,9 +121,9 @@ _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "th
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
-_DATELINE_PREFIX = re.compile(r"^(?:[A-Z][A-Z .'’-]{1,40}(?:,\s+[A-Z][a-z]{1,5}\.)?(?:\s*\([A-Za-z .]{2,30}\))?"
-                              r",?\s+)?(?:[A-Z][a-z]{2,8}"
-                              r"\.?\s+\d{1,2},\s+\d{4}\s*)?[\u2014\u2013-]{1,2}\s*")
+_DATELINE_PREFIX = re.compile(r"^(?:" + _DATELINE_BODY.replace("?P<place>", "") + r"|(?:[A-Z][A-Z .'’-]{1,40},?\s+)?"
+                              + _MONTH + r"\.?\s+\d{1,2},\s+\d{4}\s*[\u2014\u2013-]{1,2}"
+                              r"|[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?:(?=\s)|[\u2014\u2013-]{1,2})\s*")
 #: A briefing speaker's courtesies and speech acts about the briefing itself (an opening,
 #: thanks, sympathy), which state no claim however many names they carry.
 _COURTESY = re.compile(
@@ -244,7 +255,8 @@ class _Extractor:
         for words, typ in self.noun_triggers:
             self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
         self.lemma = [t.lemma_.lower() for t in self.doc.tokens]
-        self.datelines = [(m.start("place"), m.end()) for m in _DATELINE.finditer(self.doc.text)]
+        self.datelines = [(m.start("place") if m["place"] else m.start("cplace"), m.end())
+                          for m in _DATELINE.finditer(self.doc.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
                        re.finditer(r"^\s*([A-Z][A-Z .'’-]{0,60}?)\s*:\s", self.doc.text, re.M)]
         self.context_time = None
@@ -732,7 +744,23 @@ class _Extractor:
             return False  # "a team of special forces based in Iraq"
         if m.key[1] in ("United States",):
             return False  # the actor's country, never where operations in this genre happen
+        if self._where_reported(doc[m.start], trigger):
+            return False
         return True
+
+    def _where_reported(self, tok: Token, trigger: Token) -> bool:
+        """Is ``tok`` in a phrase that says where something was said ("told reporters in
+        Paris", "a press conference in Rawalpindi"), a phrase the trigger is not in?"""
+        prep = next((a for a in tok.ancestors if a.dep_ == "prep" and a.lower_ in ("in", "at")),
+                    None)
+        if prep is None or trigger in prep.subtree:
+            return False
+        head = prep.head
+        if head.pos_ == "NOUN" and head.lemma_.lower() in _SPEECH_NOUNS:
+            return True
+        if head.pos_ == "NOUN" and head.dep_ in ("dobj", "iobj", "npadvmod"):
+            head = head.head  # "told reporters in Paris"
+        return head.pos_ == "VERB" and head.lemma_.lower() in self.verbs
 
     @staticmethod
     def _clause_verb(tok: Token) -> Token:
@@ -1032,9 +1060,11 @@ class _Extractor:
 
     def _named_org(self, t: Token) -> EntityKey | None:
         """The organization a noun phrase names: its own mention, or a name in compound or
-        apposition ('the opposition group Jaysh Khaled bin Waleed')."""
+        apposition ('the opposition group Jaysh Khaled bin Waleed'); never a dateline's."""
         m = self.mx.at(t.i)
         if m is not None:
+            if self._in_dateline(self.doc[m.start].idx):
+                return None  # "STUTTGART, Germany — U.S. Africa Command conducted"
             return m.key if m.key[0] == "Organization" else None
         for c in t.children:
             if c.dep_ in ("compound", "appos", "nmod") and c.i != t.i:
