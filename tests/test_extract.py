@@ -357,6 +357,26 @@ def test_a_country_name_the_model_split_or_mislabelled_is_the_country():
     assert got == [("Guinea-Bissau", "GPE", "Guinea-Bissau"), ("Niger", "GPE", "Niger")]
 
 
+@pytest.mark.parametrize("text, source, hedge", [
+    ("Islamic State West Africa Province claimed that its fighters had killed seven soldiers.",
+     "Islamic State West Africa Province", "Claimed"),
+    ("ISWAP claimed that its fighters had killed seven soldiers.",
+     "Islamic State West Africa Province", "Claimed"),
+    ("AQIM denied that any of its members had been killed.",
+     "Al-Qaeda in the Islamic Maghreb", "Denied"),
+    ("al-Qaeda in the Islamic Maghreb said that none of its members had been killed.",
+     "Al-Qaeda in the Islamic Maghreb", "Asserted"),
+    ("AFRICOM said that the strike killed two militants.", "U.S. Africa Command", "Asserted"),
+    ("U.S. Africa Command said that the strike killed two militants.", "U.S. Africa Command",
+     "Asserted"),
+    ("The Pakistani Taliban said that only two of its fighters had been killed.",
+     "Tehrik-i-Taliban Pakistan", "Asserted"),
+])
+def test_an_affiliate_is_its_own_group_not_its_parent(text, source, hedge):
+    got = claims(text)
+    assert [(g[0], g[2]) for g in got] == [([source], hedge)]
+
+
 def test_a_surname_taken_for_a_place_is_the_person_and_a_town_is_no_source():
     got = claims("Col. Ahmed al-Jabouri commands the brigade. \"The raid killed 12 fighters,\" "
                  "Jabouri said. Mosul said that the curfew would end on Monday.")
