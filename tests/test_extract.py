@@ -377,6 +377,22 @@ def test_an_affiliate_is_its_own_group_not_its_parent(text, source, hedge):
     assert [(g[0], g[2]) for g in got] == [([source], hedge)]
 
 
+@pytest.mark.parametrize("text, source", [
+    ("U.S. Africa Command said the strike hit a camp near Jilib. A U.S. official said it was "
+     "not clear who was killed. The command said that no civilians were harmed.",
+     "U.S. Africa Command"),
+    ("France's armed forces ministry announced the operation. The fighters belonged to JNIM. "
+     "The ministry said that the operation took place on Tuesday near Niono.",
+     "France's armed forces ministry"),
+    ("A U.S. drone strike near Ubari targeted al-Qaeda in the Islamic Maghreb. The Libyan "
+     "National Army had reported fighting nearby. The group said that none of its members "
+     "had been killed.", "Al-Qaeda in the Islamic Maghreb"),
+])
+def test_the_command_the_ministry_the_group_is_the_last_one_of_its_kind(text, source):
+    got = claims(text, dt.date(2018, 3, 29))
+    assert got[-1][0] == [source]
+
+
 def test_a_surname_taken_for_a_place_is_the_person_and_a_town_is_no_source():
     got = claims("Col. Ahmed al-Jabouri commands the brigade. \"The raid killed 12 fighters,\" "
                  "Jabouri said. Mosul said that the curfew would end on Monday.")

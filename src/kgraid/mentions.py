@@ -46,7 +46,12 @@ _PLACE_NOUNS = {"town", "village", "city", "province", "district", "governorate"
 _INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
                  "command", "agency", "forces"}
 _ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
-                 "network", "ministry", "militia", "coalition"}
+                 "network", "ministry", "militia", "coalition", "command"}
+#: What an organization anaphor's noun calls the organizations it can refer back to: words
+#: of their entity type or label ("the group" -> an armed or monitoring group, "the
+#: ministry" -> a ministry, "the command" -> a military command).
+_ANAPHOR_KINDS = {"militia": ("group", "militia"), "monitor": ("monitor", "observatory"),
+                  "observatory": ("monitor", "observatory"), "outlet": ("media", "outlet")}
 
 
 @dataclass
@@ -528,8 +533,9 @@ class MentionIndex:
                 and c.i < head.i]
         definite = any(d.lower_ in ("the", "that", "this", "these", "those") for d in dets)
         if definite and head.lower_ in _ORG_ANAPHORA:
-            # "The Britain-based monitor said", "the group said": the organization last named
-            org = self._last_org_before(head.i)
+            # "The Britain-based monitor said", "the group said": the organization of that
+            # kind last named, else the organization last named
+            org = self._last_org_before(head.i, head.lower_)
             if org is not None:
                 return org
         if head.lower_ in _INSTITUTIONS:
@@ -537,7 +543,7 @@ class MentionIndex:
                      and self.by_token[c.i].key[0] == "Organization"]
             if named:
                 return named[-1]  # "Islamic State's Amaq news agency" -> Amaq
-        if definite and not mods:
+        if definite and not mods and head.lower_ not in _ORG_ANAPHORA:
             for i, key, pl in reversed(self._anon):
                 if i < head.i and pl == plural and (
                         key[1].split()[-1].lower() == head.lower_
@@ -561,12 +567,19 @@ class MentionIndex:
             self._anon.append((head.i, key, plural))
         return key
 
-    def _last_org_before(self, i: int) -> EntityKey | None:
-        best = None
-        for m in self.mentions:
-            if m.key[0] == "Organization" and m.start < i and (best is None or m.start > best.start):
-                best = m
-        return best.key if best else None
+    def _last_org_before(self, i: int, noun: str | None = None) -> EntityKey | None:
+        """The organization named last before token ``i``; with ``noun``, the last one of
+        that kind (:data:`_ANAPHOR_KINDS`) if there is one."""
+        orgs = sorted((m for m in self.mentions if m.key[0] == "Organization" and m.start < i),
+                      key=lambda m: m.start)
+        if noun is not None:
+            words = _ANAPHOR_KINDS.get(noun, (noun,))
+            for m in reversed(orgs):
+                ent = self.entities.get(m.key)
+                about = f"{ent.entity_type or '' if ent else ''} {m.key[1]}".lower()
+                if any(w in about for w in words):
+                    return m.key
+        return orgs[-1].key if orgs else None
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
         key: EntityKey = ("AnonymousSource", label)
