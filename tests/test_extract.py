@@ -255,6 +255,13 @@ def test_where_something_was_said_is_not_where_the_operation_was(aside):
     assert "Niono" in places and not {"Paris", "Rawalpindi"} & places
 
 
+def test_the_day_of_a_statement_does_not_date_the_operation_it_reports():
+    text = ("The Iraqi army said in a statement on Wednesday that an airstrike near Mosul had "
+            "killed 11 militants.")
+    got = ops(text, dt.date(2023, 3, 9))
+    assert [(o.op_type, o.time) for o in got] == [("Airstrike", None)]
+
+
 def test_generic_and_hypothetical_mentions_are_not_operations():
     text = ("The coalition has in recent months killed a string of officials with drone strikes, "
             "but ground raids aimed at capturing leaders are rare. They plot to attack the West.")

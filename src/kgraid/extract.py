@@ -789,8 +789,9 @@ class _Extractor:
             h = root
             reported = False
             for _ in range(3):
-                if h.lemma_.lower() in self.verbs and h.pos_ == "VERB":
-                    reported = True
+                if h.lemma_.lower() in self.verbs and h.pos_ == "VERB" or (
+                        h.pos_ == "NOUN" and h.lemma_.lower() in _SPEECH_NOUNS):
+                    reported = True  # also "said in a statement on Wednesday"
                     break
                 if h.head is h:
                     break
