@@ -244,6 +244,22 @@ def test_every_form_of_dateline_is_neither_place_nor_actor(dateline):
     assert city not in named and "Germany" not in named and "Kenya" not in named
 
 
+@pytest.mark.parametrize("text, op_type, place, day", [
+    ("The Nigerian Air Force killed 20 Boko Haram fighters in an airstrike on Malam Fatori "
+     "on Monday.", "Airstrike", "Malam Fatori", "2022-11-14"),
+    ("A U.S. drone strike in Shabwah killed two AQAP members on Sunday.", "DroneStrike",
+     "Shabwah", "2022-11-13"),
+    ("Malian troops killed 12 militants in an operation near Ménaka on Tuesday.",
+     "GenericOperation", "Ménaka", "2022-11-15"),
+    ("Somali special forces raided an al-Shabaab base near Kismayo on Tuesday.", "Raid",
+     "Kismayo", "2022-11-15"),
+])
+def test_towns_and_provinces_of_other_theatres_place_the_operation(text, op_type, place, day):
+    got = ops(text, dt.date(2022, 11, 16))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == \
+        [(op_type, [place], day)]
+
+
 @pytest.mark.parametrize("aside", [
     "Col. Pierre Martin told reporters in Paris that the operation had taken weeks to plan.",
     "Gen. Ahmed Khan told a press conference in Rawalpindi that the operation had ended.",
