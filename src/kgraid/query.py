@@ -527,15 +527,20 @@ def _run_embedded_once(store: KgStore, query: str, terms: dict[str, Node]) -> Qu
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            # labels, roles and articles repeat down a result: convert each term once
+            # labels, roles and articles repeat down a result: convert each term once. A
+            # solution iterates its values in the order of the variables (None unbound),
+            # about a third cheaper than looking each one up by name
             seen: dict[object, Node | None] = {None: None}
-
-            def conv(term: object) -> Node | None:
-                got = seen.get(term, seen)
-                if got is seen:
-                    got = seen[term] = _from_ox(term)
-                return got
-            rows = [tuple(conv(sol[v]) for v in variables) for sol in result]
+            get, miss = seen.get, object()
+            rows = []
+            for sol in result:
+                row = []
+                for term in sol:
+                    got = get(term, miss)
+                    if got is miss:
+                        got = seen[term] = _from_ox(term)
+                    row.append(got)
+                rows.append(tuple(row))
             return QueryResult("select", vars=variables, rows=rows)
         graph = Graph()
         for t in result:
