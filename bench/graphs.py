@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import logging
 import random
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -36,6 +37,9 @@ from kgraid.store import to_ox
 
 from .corpus import World, fill, load_world, militant_name, official_name, story
 
+if TYPE_CHECKING:
+    from kgraid.gazetteer import Gazetteer
+
 log = logging.getLogger(__name__)
 
 _VERBS = [("said", "Asserted"), ("confirmed", "Confirmed"), ("claimed", "Claimed"),
@@ -45,7 +49,25 @@ _CASUALTIES = ["killed", "wounded", "detained", "captured", "freed"]
 _QUALIFIERS = [None, None, "at least", "about", "more than"]
 #: Bumped when the generated graphs change, so cached graphs in bench/out are not reused.
 #: v2: casualty figures (outcomes of operations, figures of claims) are generated.
-GENERATOR_VERSION = 2
+#: v3: towns and provinces are linked to (synthetic) Wikidata items, and the links graph is
+#: written by the real ``kgraid link --enrich`` (coordinates, country, P131 parents).
+GENERATOR_VERSION = 3
+
+
+def synthetic_qid(name: str) -> str:
+    """The Wikidata id of a place: the gazetteer's where it has one (as a real build links
+    it), else a stable made-up one."""
+    entry = _gazetteer().lookup(name, "Place")
+    if entry is not None and entry.qid:
+        return entry.qid
+    return "Q" + str(int(hashlib.sha1(name.encode()).hexdigest()[:6], 16))
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> "Gazetteer":
+    from kgraid.gazetteer import load_gazetteer
+
+    return load_gazetteer()
 
 
 class Pools:
@@ -98,10 +120,9 @@ def synthetic_facts(rng: random.Random, w: World, pools: Pools, index: int,
         return key
 
     place = next(p for p in w.places if p.name == v["place"])
-    k_place = entity("Place", place.name, "city")
-    entity("Place", place.province, "governorate")
-    k_country = entity("Place", place.country, "country",
-                       "Q" + str(int(hashlib.sha1(place.country.encode()).hexdigest()[:6], 16)))
+    k_place = entity("Place", place.name, "city", synthetic_qid(place.name))
+    entity("Place", place.province, "governorate", synthetic_qid(place.province))
+    k_country = entity("Place", place.country, "country", synthetic_qid(place.country))
     k_actor = entity("Organization", v["actor_org"].removeprefix("the "), "military")
     k_group = entity("Organization", v["group"].removeprefix("the "), "armed group")
     k_spokes_org = entity("Organization", v["spokes_org"].removeprefix("the "), "military")
@@ -178,12 +199,79 @@ def build_store(path: Path, triples: int, seed: int = 20170108) -> tuple[int, in
     t = time.perf_counter()
     store.bulk_extend(iter_quads(triples, seed))
     store.flush()
+    del store
+    link_synthetic(path)
+    store = ox.Store(str(path))
     store.optimize()
     n, graphs = len(store), sum(1 for _ in store.named_graphs())
     log.info("synthetic graph: %d triples in %d graphs in %.1f s", n, graphs,
              time.perf_counter() - t)
     del store
     return n, graphs
+
+
+def wikidata_slice(w: "World") -> str:
+    """Turtle in Wikidata's RDF shape for the synthetic places: each town has coordinates
+    (made up, inside the Middle East and Africa box), its country (P17) and its province as
+    administrative parent (P131), whose parent is the country; every item has a description."""
+    lines = ["@prefix wd: <http://www.wikidata.org/entity/> .",
+             "@prefix wdt: <http://www.wikidata.org/prop/direct/> .",
+             "@prefix schema: <http://schema.org/> .",
+             "@prefix geo: <http://www.opengis.net/ont/geosparql#> ."]
+
+    def item(name: str) -> str:
+        return "wd:" + synthetic_qid(name)
+
+    def text(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"@en'
+
+    for country in sorted({p.country for p in w.places}):
+        lines.append(f"{item(country)} schema:description {text('country (synthetic)')} .")
+    for province, country in sorted({(p.province, p.country) for p in w.places}):
+        lines.append(f"{item(province)} schema:description "
+                     f"{text(f'province of {country} (synthetic)')} ; "
+                     f"wdt:P17 {item(country)} ; wdt:P131 {item(country)} .")
+    for p in w.places:
+        h = int(hashlib.sha1(p.name.encode()).hexdigest()[:8], 16)
+        lon, lat = 10 + (h % 5000) / 100, 0 + (h // 5000 % 3800) / 100
+        lines.append(f"{item(p.name)} schema:description "
+                     f"{text(f'town in {p.province}, {p.country} (synthetic)')} ; "
+                     f'wdt:P625 "Point({lon:.2f} {lat:.2f})"^^geo:wktLiteral ; '
+                     f"wdt:P17 {item(p.country)} ; wdt:P131 {item(p.province)} .")
+    return "\n".join(lines) + "\n"
+
+
+def link_synthetic(path: Path) -> None:
+    """Write the store's links graph with the real linker, ``link_store(enrich=True)``,
+    asking a real ``oxigraph serve`` on 127.0.0.1 that holds :func:`wikidata_slice`."""
+    import socket
+    import tempfile
+    import urllib.request
+
+    from kgraid.link import link_store
+    from kgraid.serve import OxigraphServer
+    from kgraid.store import KgStore
+    from kgraid.wikidata.client import SparqlClient
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    t = time.perf_counter()
+    with OxigraphServer(None, port=port) as server, \
+            tempfile.TemporaryDirectory(prefix="kgraid-bench-cache-") as cache:
+        req = urllib.request.Request(server.store_url + "?default",
+                                     data=wikidata_slice(load_world()).encode(), method="POST",
+                                     headers={"Content-Type": "text/turtle"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+        store = KgStore(path)
+        report = link_store(store, enrich=True, cache_dir=cache, batch_size=50,
+                            client=SparqlClient(server.query_url, min_interval=0.0))
+        store.close()
+    if not report.ok:
+        raise RuntimeError(f"linking the synthetic graph failed: {report.endpoint_error}")
+    log.info("links graph: %s, %d triples in %.1f s", report.summary(), report.triples,
+             time.perf_counter() - t)
 
 
 def graph_store(triples: int, out_dir: Path, seed: int = 20170108) -> Path:

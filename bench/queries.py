@@ -11,9 +11,9 @@ Row counts of both sides are compared.
 
 Queries are run without bindings: the files in ``queries/`` treat every bindable variable as
 optional (``COALESCE``), so an unbound run is the widest, slowest form of each query. A query
-documented as one to bind (``entity_profile.rq``: "bind one") is also run the way it is meant
-to be used, with its variable bound on both sides (see :data:`BOUND`); that row is named
-``FILE [var=value]``.
+documented as one to bind (``entity_profile.rq``, ``links_about_item.rq``) is also run the way
+it is meant to be used, with its variable bound on both sides (see :data:`BOUND`); that row is
+named ``FILE [var=value]``.
 """
 from __future__ import annotations
 
@@ -36,13 +36,20 @@ def query_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.rq"))
 
 
-#: Queries meant to be run bound: file name -> the variable bound to the label of the most
-#: mentioned person in the store (found with top_entities.rq).
-BOUND = {"entity_profile.rq": "label"}
+#: Queries meant to be run bound, as they are documented to be used: file name -> the
+#: bindings, each a function of the store's most mentioned person and place (see
+#: :func:`bound_runs`) giving a ``--bind`` value (a plain string, or an IRI in <...>).
+BOUND: dict[str, list[tuple[str, str]]] = {
+    # by name, as an analyst types it ("Dorrian"), and by the entity's IRI
+    "entity_profile.rq": [("label", "person_surname"), ("entity", "person_iri")],
+    # the Wikidata item of the most mentioned place
+    "links_about_item.rq": [("item", "place_item")],
+}
 
 
 def bound_runs(store_dir: Path, files: list[Path]) -> list[tuple[str, Path, dict[str, str]]]:
-    """(row name, file, bindings) for the files in :data:`BOUND`."""
+    """(row name, file, bindings) for the files in :data:`BOUND`; bindings in ``--bind``
+    syntax."""
     from kgraid.query import run_query
     from kgraid.store import KgStore
 
@@ -50,14 +57,36 @@ def bound_runs(store_dir: Path, files: list[Path]) -> list[tuple[str, Path, dict
     if not wanted:
         return []
     store = KgStore(store_dir, read_only=True)
-    top = run_query(files[0].parent / "top_entities.rq", store=store,
-                    bindings={"class": "Person"})
-    labels = [str(r["label"]) for r in top.dicts()]
-    if not labels:
-        return []
-    # the person's last word, as an analyst types it ("Dorrian")
-    value = labels[0].split()[-1]
-    return [(f"{f.name} [{BOUND[f.name]}={value}]", f, {BOUND[f.name]: value}) for f in wanted]
+    top_entities = files[0].parent / "top_entities.rq"
+    values: dict[str, str] = {}
+    person = next(iter(run_query(top_entities, store=store,
+                                 bindings={"class": "Person"}).dicts()), None)
+    if person is not None:
+        values["person_surname"] = str(person["label"]).split()[-1]
+        values["person_iri"] = f"<{person['entity']}>"
+    for place in run_query(top_entities, store=store, bindings={"class": "Place"}).dicts():
+        items = run_query("PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+                          "SELECT DISTINCT ?entity ?item WHERE { ?entity owl:sameAs ?item }",
+                          store=store, bindings={"entity": place["entity"]})
+        item = next(iter(items.dicts()), None)
+        if item is not None:
+            values["place_item"] = f"<{item['item']}>"
+            break
+    out = []
+    for f in wanted:
+        for var, source in BOUND[f.name]:
+            if source in values:
+                value = values[source]
+                shown = f"<…/{value[1:-1].rsplit('/', 1)[-1]}>" if value[:1] == "<" else value
+                out.append((f"{f.name} [{var}={shown}]", f, {var: value}))
+    return out
+
+
+def parse_bound(bindings: dict[str, str] | None) -> dict[str, Any]:
+    """``--bind``-syntax values as the terms kgraid binds (the same on both sides)."""
+    from kgraid.query import parse_bindings
+
+    return parse_bindings([f"{k}={v}" for k, v in (bindings or {}).items()])
 
 
 def _count(result: Any) -> int:
@@ -84,10 +113,11 @@ def kgraid_worker(store_dir: Path, query: Path, runs: int, budget: float,
     from kgraid.store import KgStore
 
     _cap_memory()
+    terms = parse_bound(bindings) or None
     store = KgStore(store_dir, read_only=True)
     try:
         med, times, result = median_time(
-            lambda: run_query(query, store=store, bindings=bindings), runs=runs, warmup=1,
+            lambda: run_query(query, store=store, bindings=terms), runs=runs, warmup=1,
             budget=budget)
     except MemoryError:
         return {"median_s": None, "error": f"out of memory (cap {MEMORY_CAP / 2 ** 30:.0f} GiB)"}
@@ -134,7 +164,7 @@ def _alarm(signum: int, frame: object) -> None:
 def rdflib_worker(nquads: Path, files: list[Path], runs: int, budget: float, cap: float,
                   bound: list[tuple[str, Path, dict[str, str]]] = ()) -> dict[str, Any]:
     """Runs in its own process: load, then time each query; prints one JSON object."""
-    from rdflib import Dataset, Literal
+    from rdflib import Dataset
 
     from kgraid.query import load_query
 
@@ -148,7 +178,7 @@ def rdflib_worker(nquads: Path, files: list[Path], runs: int, budget: float, cap
     results: dict[str, Any] = {}
     for name, f, bindings in [(f.name, f, {}) for f in files] + list(bound):
         text = load_query(f)
-        init = {k: Literal(v) for k, v in bindings.items()}
+        init = parse_bound(bindings)
         times: list[float] = []
         rows = None
         try:
@@ -216,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--budget", type=float, default=30.0)
     p.add_argument("--rdflib-cap", type=float, default=120.0)
-    p.add_argument("--bindings", default="{}", help="JSON object: variable -> string")
+    p.add_argument("--bindings", default="{}",
+                   help="JSON object: variable -> value in --bind syntax")
     p.add_argument("--bound", default="[]", help="JSON list of [row name, file, bindings]")
     p.add_argument("files", nargs="*", type=Path)
     args = p.parse_args(argv)
