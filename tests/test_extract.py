@@ -416,6 +416,39 @@ def test_the_command_the_ministry_the_group_is_the_last_one_of_its_kind(text, so
     assert got[-1][0] == [source]
 
 
+@pytest.mark.parametrize("text, source", [
+    ("Yemen's Defense Ministry said the strike killed 12 militants in Shabwah.",
+     "Yemeni Defense Ministry"),
+    ("The Defence Ministry of Iraq said the airstrike killed 12 militants near Mosul.",
+     "Iraqi Defence Ministry"),
+    ("Nigeria's army said troops killed 20 Boko Haram fighters in Borno State on Monday.",
+     "Nigerian army"),
+    # a bare body after the same body of a named state is that state's
+    ("U.S. and Yemeni officials met. Yemen's Defense Ministry announced the raid. The Defense "
+     "Ministry said that 12 militants were killed.", "Yemeni Defense Ministry"),
+    # a bare body in an article that names one state only is that state's
+    ("Iraqi soldiers raided a hideout near Muqdadiya. The Defense Ministry said that 12 "
+     "militants were killed.", "Iraqi Defense Ministry"),
+    # with two states named, a bare body could be either: it stays as written
+    ("Iraqi and Turkish troops raided a hideout near Muqdadiya. The Defense Ministry said "
+     "that 12 militants were killed.", "Defense Ministry"),
+])
+def test_a_state_body_is_named_with_its_state(text, source):
+    facts = facts_of(text)
+    assert [s[1] for c in facts.claims for s in c.sources][-1] == source
+    bare = ("Organization", "Defense Ministry")
+    if source != bare[1]:
+        assert bare not in facts.entities
+        assert all("Defense Ministry" != a for e in facts.entities.values()
+                   for a in e.alt_labels)
+
+
+def test_a_president_of_another_theatre_is_of_its_government():
+    assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
+                       "killed 20 fighters.") == {
+        ("Hassan Sheikh Mohamud", "president", "Government of Somalia")}
+
+
 def test_a_surname_taken_for_a_place_is_the_person_and_a_town_is_no_source():
     got = claims("Col. Ahmed al-Jabouri commands the brigade. \"The raid killed 12 fighters,\" "
                  "Jabouri said. Mosul said that the curfew would end on Monday.")

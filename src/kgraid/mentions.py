@@ -45,6 +45,13 @@ _PLACE_NOUNS = {"town", "village", "city", "province", "district", "governorate"
                 "region", "countryside", "outskirts", "suburb", "neighborhood", "vicinity"}
 _INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
                  "command", "agency", "forces"}
+#: The bodies of a state named without the state ("Defense Ministry", "the army"): the state
+#: must qualify the name, or every country's ministry would be one entity across articles.
+_NATIONAL_BODY = re.compile(
+    r"(?i)^(?:(?:national|federal)\s+)?(?:(?:defen[cs]e|interior|foreign|home|security|war)\s+"
+    r"ministry|ministry\s+of\s+(?:the\s+)?(?:defen[cs]e|interior|foreign\s+affairs|"
+    r"home\s+affairs|security)|army|navy|air\s+force|armed\s+forces|security\s+forces|"
+    r"defen[cs]e\s+forces|military|police|coast\s+guard|government|intelligence\s+service)$")
 _ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
                  "network", "ministry", "militia", "coalition", "command"}
 #: What an organization anaphor's noun calls the organizations it can refer back to: words
@@ -86,6 +93,15 @@ def _multiword_roles() -> frozenset[str]:
 
 def _ranks() -> set[str]:
     return {r[0].lower() for r in load_table("ranks.tsv")}
+
+
+@functools.lru_cache(maxsize=1)
+def _demonym_of() -> dict[str, str]:
+    """Country -> its nationality adjective, the first one resources/demonyms.tsv lists."""
+    out: dict[str, str] = {}
+    for adjective, country in load_table("demonyms.tsv"):
+        out.setdefault(country, adjective)
+    return out
 
 
 def _strip_name(text: str) -> str:
@@ -286,12 +302,63 @@ class MentionIndex:
                 self._register(start, ent.end, "Place", label, surface, None,
                                "region" if start != ent.start else None)
             else:
-                self._register(ent.start, ent.end, kind, surface, surface)
+                label = self._national(ent.start, surface)
+                known = self.gz.lookup(label, kind) if label != surface else None
+                # a name the article wrote stays an alias; a bare "Defense Ministry" does not
+                # (it would tie every state's ministry together again)
+                self._register(ent.start, ent.end, kind, known.label if known else label,
+                               surface if _NATIONAL_BODY.match(surface) is None else label,
+                               known.qid if known else None,
+                               known.entity_type if known else None)
         self._titled_names()
         self._institutions()
         self._pattern_places()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
+
+    def _national(self, start: int, name: str) -> str:
+        """The label of an organization the model named ``name`` at token ``start``. A state's body is qualified by its state: "Yemen's Defense Ministry" and
+        "Defense Ministry of Yemen" are the "Yemeni Defense Ministry"; "the Defense Ministry"
+        is the one of a state named before it in the article, if any. Other names stand."""
+        demonym = _demonym_of()
+        m = re.match(r"^(.+?)\s+of\s+(?:the\s+)?(.+)$", name)
+        if m and _NATIONAL_BODY.match(m[1]) and m[2] in demonym:
+            return f"{demonym[m[2]]} {m[1]}"
+        if not _NATIONAL_BODY.match(name):
+            return name
+        doc = self.doc
+        if start >= 2 and doc[start - 1].text in ("'s", "’s"):
+            owner = self.by_token.get(start - 2)
+            if owner is not None and owner.key[0] == "Place" and owner.key[1] in demonym:
+                return f"{demonym[owner.key[1]]} {name}"
+        adjectives = set(demonym.values())
+        for prev in reversed(self.mentions):
+            label = prev.key[1]
+            if prev.key[0] == "Organization" and prev.start < start and \
+                    label.lower().endswith(" " + name.lower()) and \
+                    label[:-len(name) - 1] in adjectives:
+                return label
+        state = self._sole_state()
+        return f"{demonym[state]} {name}" if state else name
+
+    def _sole_state(self) -> str | None:
+        """The one state the article names by its adjective or as an owner ("Iraqi
+        soldiers", "Iraq's Joint Operations Command"), or None when it names several or
+        none: then a bare "the Defense Ministry" may be any of them."""
+        if not hasattr(self, "_state_cache"):
+            countries = {c for a, c in load_table("demonyms.tsv")}
+            adjective = {a: c for a, c in load_table("demonyms.tsv")}
+            ends = {e.end: e for e in self.doc.ents}
+            states = set()
+            for tok in self.doc:
+                if tok.text in adjective:
+                    states.add(adjective[tok.text])
+                elif tok.text in ("'s", "’s") and tok.i in ends:
+                    entry = self.gz.lookup(_strip_name(ends[tok.i].text), "Place")
+                    if entry is not None and entry.label in countries:
+                        states.add(entry.label)
+            self._state_cache = next(iter(states)) if len(states) == 1 else None
+        return self._state_cache
 
     def _pattern_places(self) -> None:
         """'near the town of Atmeh', 'in the village of Muluk Saray', 'near Sirmata': names
@@ -553,6 +620,12 @@ class MentionIndex:
                 if i < head.i and pl == plural:
                     return key
         start = min([head.i] + [m.left_edge.i for m in mods])
+        for t in self.doc[start:head.i]:
+            # a modifier's subtree can reach back over a dateline ("MAIDUGURI, Nigeria, Nov 16
+            # (Reuters) - Nigeria's army"): the phrase starts after its last separator
+            if t.text in (",", "(", ")", ":", ";", "—", "–") or (
+                    t.text == "-" and t.whitespace_ and self.doc[t.i - 1].whitespace_):
+                start = t.i + 1
         words = [t.text for t in self.doc[start:head.i + 1]]
         label = " ".join(words).replace(" 's", "'s").replace(" ’s", "’s")
         label = re.sub(r"\s+-\s+", "-", label)
@@ -560,6 +633,11 @@ class MentionIndex:
             # "the Iraqi military", "Turkey's defense ministry": an institution, not a person
             if not mods:
                 return None
+            owned = re.match(r"^(.+?)['’]s\s+(.+)$", label)
+            if owned and owned[1] in _demonym_of() and _NATIONAL_BODY.match(owned[2]):
+                label = f"{_demonym_of()[owned[1]]} {owned[2]}"  # "Nigeria's army"
+            label = next((k[1] for k in self.entities if k[0] == "Organization"
+                          and k[1].lower() == label.lower()), label)  # "Nigerian Army"
             m = self._register(start, head.i + 1, "Organization", label, label)
             return m.key if m else None
         key = self._register_anon(start, head.i + 1, label)
