@@ -443,6 +443,23 @@ def test_a_state_body_is_named_with_its_state(text, source):
                    for a in e.alt_labels)
 
 
+@pytest.mark.parametrize("text, expected", [
+    # "Brig." was split off its period and the parser ended a sentence there
+    ("Army spokesman Brig. Gen. Onyema Nwachukwu said troops cleared several camps.",
+     {("Onyema Nwachukwu", "spokesman", "Army")}),
+    ("CENTCOM spokesman Lt. Col. Earl Brown said the raid killed two militants.",
+     {("Earl Brown", "spokesman", "U.S. Central Command")}),
+    # the service before a rank belongs to the rank, and is nobody's name
+    ("Pentagon Press Secretary Navy Capt. Jeff Davis said the raid killed two militants.",
+     {("Jeff Davis", "press secretary", "U.S. Department of Defense")}),
+])
+def test_ranks_and_services_between_a_title_and_a_name(text, expected):
+    assert memberships(text) == expected
+    doc = load_nlp()(text)
+    assert len(list(doc.sents)) == 1
+    assert not {e for e in facts_of(text).entities if e[1].rstrip(".") in ("Brig", "Lt", "Capt")}
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates
 from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
 from .gazetteer import load_gazetteer, load_table
-from .mentions import Mention, MentionIndex, TokenCache
+from .mentions import SERVICES, Mention, MentionIndex, TokenCache
 
 __all__ = ["extract", "extract_figures"]
 
@@ -98,6 +98,7 @@ _DATELINE_BODY = (r"(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})"
                   r"(?:,?\s+" + _MONTH + r"\.?\s+\d{1,2}(?:,\s+\d{4})?)?"
                   r"(?:\s*\([A-Za-z .]{2,30}\))?"
                   r",?\s*[\u2014\u2013-]{1,2}(?=\s)")
+
 _DATELINE = re.compile(r"^" + _DATELINE_BODY + r"|\A\s*(?P<cplace>[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?):(?=\s)",
                        re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
@@ -600,6 +601,14 @@ class _Extractor:
         while j - 1 >= sent.start and (doc[j - 1].lower_.rstrip(".") in self.ranks
                                        or doc[j - 1].text == "."):
             j -= 1
+        if j < m.start:  # "spokesman Navy Capt. Jeff Davis": the service belongs to the rank
+            for n in (2, 1):
+                if j - n >= sent.start and \
+                        " ".join(t.lower_ for t in doc[j - n:j]) in SERVICES:
+                    j -= n
+                    if j - 1 >= sent.start and doc[j - 1].text == "U.S.":
+                        j -= 1
+                    break
         if j - 1 < sent.start:
             return
         # find the longest role phrase ending at j

@@ -52,6 +52,9 @@ _NATIONAL_BODY = re.compile(
     r"ministry|ministry\s+of\s+(?:the\s+)?(?:defen[cs]e|interior|foreign\s+affairs|"
     r"home\s+affairs|security)|army|navy|air\s+force|armed\s+forces|security\s+forces|"
     r"defen[cs]e\s+forces|military|police|coast\s+guard|government|intelligence\s+service)$")
+#: The armed services whose name stands before a rank ("Navy Capt. Jeff Davis").
+SERVICES = frozenset({"army", "navy", "air force", "marine corps", "marine", "marines",
+                      "coast guard", "space force"})
 _ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
                  "network", "ministry", "militia", "coalition", "command"}
 #: What an organization anaphor's noun calls the organizations it can refer back to: words
@@ -182,6 +185,7 @@ class MentionIndex:
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
         self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
+        self._rank_stems = {r.rstrip(".") for r in self._ranks}
         self._captions = self._caption_lines()
         self._build()
 
@@ -288,6 +292,9 @@ class MentionIndex:
                 continue
             if self._not_a_name(ent):
                 continue
+            if surface.lower().rstrip(".") in self._rank_stems or (
+                    kind == "Person" and surface.lower() in SERVICES):
+                continue  # "Brig." taken for a place, "Navy" for a person: no names
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)

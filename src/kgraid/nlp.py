@@ -131,6 +131,13 @@ def load_nlp(name: str | None = None) -> Language:
         nlp = spacy.load(name, exclude=[c for c in _UNUSED])
     except OSError as e:
         raise ModelError(f"cannot load the spaCy model {name!r}: {e}") from e
+    from spacy.attrs import ORTH
+    for rank in _rank_abbreviations():
+        # "Brig.", "Col.", "Lt." are one token, as the tokenizer already makes "Gen." and
+        # "Sen.": split, the parser ended a sentence at the period ("Army spokesman Brig." /
+        # "Gen. Onyema Nwachukwu said ..."), whatever kgraid_paragraphs asked for
+        for form in {rank.capitalize(), rank.upper()}:
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kgraid_paragraphs", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
