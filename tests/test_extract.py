@@ -460,6 +460,14 @@ def test_ranks_and_services_between_a_title_and_a_name(text, expected):
     assert not {e for e in facts_of(text).entities if e[1].rstrip(".") in ("Brig", "Lt", "Capt")}
 
 
+@pytest.mark.parametrize("title", ["Armed Forces Minister", "Foreign Minister",
+                                   "Interior Minister", "Prime Minister"])
+def test_a_ministers_title_is_not_part_of_the_name(title):
+    people = [k[1] for k in facts_of(f"{title} Florence Parly said the strike killed 50 "
+                                     "jihadists.").entities if k[0] == "Person"]
+    assert people == ["Florence Parly"]
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

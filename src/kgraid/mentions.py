@@ -228,6 +228,7 @@ class MentionIndex:
             prev = self.doc[start - 1]
             if (prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.ent_type_ in ("", "NORP")
                     and prev.text.lower().rstrip(".") not in self._ranks
+                    and prev.lower_ not in self._role_words  # "Forces Minister Florence Parly"
                     and self.gz.lookup(prev.text) is None and prev.sent == span.sent
                     and not prev.is_sent_start):
                 start -= 1
