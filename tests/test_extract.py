@@ -468,6 +468,27 @@ def test_a_ministers_title_is_not_part_of_the_name(title):
     assert people == ["Florence Parly"]
 
 
+@pytest.mark.parametrize("text, source", [
+    ("U.S. Central Command announced a raid in Yemen on Monday. It said that two AQAP leaders "
+     "were killed.", "U.S. Central Command"),
+    ("The Syrian Observatory for Human Rights reported fighting near Raqqa. Eleven civilians "
+     "were killed, it said.", "Syrian Observatory for Human Rights"),
+    # the subject that was speaking, not the outlet it spoke through
+    ("ISWAP claimed the attack on its Amaq news agency. It said seven soldiers were killed.",
+     "Islamic State West Africa Province"),
+])
+def test_it_said_is_the_organization_just_named(text, source):
+    claims = facts_of(text).claims
+    assert [s[1] for s in claims[-1].sources] == [source]
+    assert "killed" in claims[-1].statement
+
+
+def test_it_said_with_no_organization_near_is_no_claim():
+    text = ("U.S. Central Command announced a raid in Yemen on Monday. The weather was poor. "
+            "Roads were closed. It said that two AQAP leaders were killed.")
+    assert all("AQAP leaders" not in c.statement for c in facts_of(text).claims)
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

@@ -1151,6 +1151,8 @@ class _Extractor:
             return mx.last_person_before(t.i)
         if t.lower_ in ("i", "we"):
             return mx.speaker_at(t.idx)
+        if t.lower_ == "it":
+            return self._it_source(t)
         if m is not None and m.key[0] == "Place":
             # a country that speaks is its government: "Russia said ...", "Turkey's claim that
             # ..."; a place reached through a preposition ("reports from Aleppo that ...") is
@@ -1167,6 +1169,19 @@ class _Extractor:
         if anon is None and m is None:
             return self._named_org(t)
         return anon
+
+    def _it_source(self, t: Token) -> EntityKey | None:
+        """The organization "it said" refers to: the one last named as a subject (else last
+        named) before it in its own sentence or the one before (a dateline's agency is no
+        antecedent); none further back, where "it" is as likely a thing."""
+        sent = t.sent
+        prev = self.doc[sent.start - 1].sent if sent.start > 0 else sent
+        orgs = [m for m in self.mx.in_span(prev.start, t.i, "Organization")
+                if not self._in_dateline(self.doc[m.start].idx)]
+        # the subject before an object: "ISWAP claimed the attack on its Amaq news agency.
+        # It said ..." is ISWAP speaking
+        subjects = [m for m in orgs if self.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
+        return max(subjects or orgs, key=lambda m: m.start).key if orgs else None
 
     def _clean_statement(self, span_text: str) -> str:
         s = _DATELINE_PREFIX.sub("", span_text.strip())
