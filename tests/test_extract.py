@@ -253,6 +253,8 @@ def test_every_form_of_dateline_is_neither_place_nor_actor(dateline):
      "GenericOperation", "Ménaka", "2022-11-15"),
     ("Somali special forces raided an al-Shabaab base near Kismayo on Tuesday.", "Raid",
      "Kismayo", "2022-11-15"),
+    ("Iraqi troops killed five militants in a raid in Diyala province on Sunday.", "Raid",
+     "Diyala Governorate", "2022-11-13"),
 ])
 def test_towns_and_provinces_of_other_theatres_place_the_operation(text, op_type, place, day):
     got = ops(text, dt.date(2022, 11, 16))
