@@ -648,6 +648,16 @@ def test_plural_attacks_without_a_date_are_generic():
     assert ops(text, dt.date(2017, 10, 20)) == []
 
 
+def test_plural_strikes_with_a_toll_are_particular_even_when_the_day_is_the_statements():
+    text = ("Iraqi jets killed 12 Islamic State militants in strikes on hideouts in the Hamrin "
+            "mountains of Diyala province, the command said on Monday. The command said the "
+            "strikes were carried out on Saturday.")
+    got = ops(text, dt.date(2022, 4, 4))
+    assert [(o.op_type, sorted(p[1] for p in o.places), o.time.value if o.time else None)
+            for o in got] == [("Strike", ["Diyala Governorate", "Hamrin Mountains"],
+                               "2022-04-02")]
+
+
 def test_role_before_the_name_and_ranks_do_not_end_sentences():
     got = memberships("A spokesman for the Iraqi army, Brig. Gen. Yahya Rasool, said troops had "
                       "recaptured the Mosul airport on Thursday.")

@@ -99,6 +99,10 @@ _DATELINE_BODY = (r"(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})"
                   r"(?:\s*\([A-Za-z .]{2,30}\))?"
                   r",?\s*[\u2014\u2013-]{1,2}(?=\s)")
 
+#: Verbs whose counted object makes plural operation words particular ("killed 12").
+_TOLL_VERBS = {"kill", "wound", "injure", "capture", "detain", "arrest", "destroy", "free",
+               "rescue", "eliminate", "neutralize"}
+
 _DATELINE = re.compile(r"^" + _DATELINE_BODY + r"|\A\s*(?P<cplace>[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?):(?=\s)",
                        re.M)
 _PRESENT_TAGS = {"VBZ", "VBP"}
@@ -694,7 +698,18 @@ class _Extractor:
         """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
         whose own clause gives a date or a specific place names particular operations."""
         t = self._sentence_date(self.doc.sent_of(head.i), head, fallback=False)
-        return t is not None  # "attacks in Paris and Nice" (no date) stay generic
+        if t is not None:
+            return True  # "attacks in Paris and Nice" (no date, no toll) stay generic
+        # a toll counted on the verb they depend on: "jets killed 12 militants in strikes on
+        # hideouts in Diyala, the command said on Monday" (the day is the statement's)
+        verb = head.head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in _TOLL_VERBS:
+            return False
+        return any(c.dep_ in ("dobj", "nsubjpass") and (
+            any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
+            for c in verb.children)
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
