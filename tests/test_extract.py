@@ -491,6 +491,22 @@ def test_it_said_with_no_organization_near_is_no_claim():
     assert all("AQAP leaders" not in c.statement for c in facts_of(text).claims)
 
 
+def test_he_said_after_a_speaker_is_the_speaker_not_the_person_he_named():
+    text = ("Maj. Gen. Tahsin al-Khafaji, spokesman for the Joint Operations Command, told the "
+            "agency that a local Islamic State leader known as Abu Yasser al-Issawi was among "
+            "the dead. He said no Iraqi forces were harmed.")
+    assert [[s[1] for s in c.sources] for c in facts_of(text).claims] == [
+        ["Tahsin al-Khafaji"], ["Tahsin al-Khafaji"]]
+
+
+def test_a_list_items_marker_and_topic_are_not_part_of_the_statement():
+    text = ("* War in Sudan: The Sudanese Armed Forces say they repelled an attack by the Rapid "
+            "Support Forces on the city of El Obeid, killing dozens of fighters; the RSF says "
+            "it captured two tanks. (Reuters)")
+    statements = [c.statement for c in facts_of(text).claims]
+    assert statements and not any(s.startswith(("*", "War in Sudan")) for s in statements)
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

@@ -129,6 +129,9 @@ _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy"
 _DATELINE_PREFIX = re.compile(r"^(?:" + _DATELINE_BODY.replace("?P<place>", "") + r"|(?:[A-Z][A-Z .'’-]{1,40},?\s+)?"
                               + _MONTH + r"\.?\s+\d{1,2},\s+\d{4}\s*[\u2014\u2013-]{1,2}"
                               r"|[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?:(?=\s)|[\u2014\u2013-]{1,2})\s*")
+#: A list item's marker and its topic heading ("* War in Sudan: The Sudanese Armed Forces
+#: say ..."), which are no part of what anyone said.
+_ITEM_PREFIX = re.compile(r"^[*•]\s+(?:[A-Z][^:.;\n]{0,80}:\s+)?")
 #: A briefing speaker's courtesies and speech acts about the briefing itself (an opening,
 #: thanks, sympathy), which state no claim however many names they carry.
 _COURTESY = re.compile(
@@ -1163,7 +1166,7 @@ class _Extractor:
         if m is not None and m.key[0] in ("Person", "Organization"):
             return m.key
         if t.lower_ in ("he", "she"):
-            return mx.last_person_before(t.i)
+            return self._last_speaker(t) or mx.last_person_before(t.i)
         if t.lower_ in ("i", "we"):
             return mx.speaker_at(t.idx)
         if t.lower_ == "it":
@@ -1185,6 +1188,20 @@ class _Extractor:
             return self._named_org(t)
         return anon
 
+    def _last_speaker(self, t: Token) -> EntityKey | None:
+        """The person who spoke in the sentence before "he said" (or earlier in its own):
+        "Col. X told the agency that a leader known as Y was among the dead. He said ..." is
+        X speaking again, not Y, the person named last."""
+        sent = t.sent
+        here = self.mx.evidence(sent)
+        before = self.mx.evidence(self.doc[sent.start - 1].sent) if sent.start > 0 else None
+        for c in reversed(self.facts.claims):
+            if c.evidence not in (here, before):
+                break
+            if len(c.sources) == 1 and c.sources[0][0] == "Person":
+                return c.sources[0]
+        return None
+
     def _it_source(self, t: Token) -> EntityKey | None:
         """The organization "it said" refers to: the one last named as a subject (else last
         named) before it in its own sentence or the one before (a dateline's agency is no
@@ -1200,6 +1217,7 @@ class _Extractor:
 
     def _clean_statement(self, span_text: str) -> str:
         s = _DATELINE_PREFIX.sub("", span_text.strip())
+        s = _ITEM_PREFIX.sub("", s)
         s = re.sub(r"^(?:that|:)\s+", "", s)
         s = s.strip(" ,;:\n\t")
         s = s.strip("\"“”")
