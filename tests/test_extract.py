@@ -503,8 +503,12 @@ def test_a_list_items_marker_and_topic_are_not_part_of_the_statement():
     text = ("* War in Sudan: The Sudanese Armed Forces say they repelled an attack by the Rapid "
             "Support Forces on the city of El Obeid, killing dozens of fighters; the RSF says "
             "it captured two tanks. (Reuters)")
-    statements = [c.statement for c in facts_of(text).claims]
+    claims = facts_of(text).claims
+    statements = [c.statement for c in claims]
     assert statements and not any(s.startswith(("*", "War in Sudan")) for s in statements)
+    # the second attribution reports the clause after its verb, not the first attribution
+    assert [(c.sources[0][1], c.statement) for c in claims][-1] == (
+        "RSF", "it captured two tanks")
 
 
 def test_a_president_of_another_theatre_is_of_its_government():

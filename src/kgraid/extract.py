@@ -1286,7 +1286,10 @@ class _Extractor:
             if any(a <= v.idx < b for a, b in self.quote_spans) or self._declined(v):
                 continue
             subj = _nearest_subject(v)
-            ccomp = next((c for c in v.children if c.dep_ == "ccomp"), None)
+            ccomps = [c for c in v.children if c.dep_ == "ccomp"]
+            # the clause after the verb is what it reports: "X say ...; the RSF says it
+            # captured ..." hangs X's whole attribution on "says" too
+            ccomp = next((c for c in ccomps if c.i > v.i), ccomps[0] if ccomps else None)
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
                 # "They targeted a senior ISIS official, reported CBS News."
