@@ -511,6 +511,12 @@ def test_a_list_items_marker_and_topic_are_not_part_of_the_statement():
         "RSF", "it captured two tanks")
 
 
+def test_a_name_the_model_split_in_two_is_one_person():
+    text = 'Somali President Hassan Sheikh Mohamud has vowed "total war" against the group.'
+    assert [k[1] for k in facts_of(text).entities if k[0] == "Person"] == [
+        "Hassan Sheikh Mohamud"]
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

@@ -98,6 +98,20 @@ def _ranks() -> set[str]:
     return {r[0].lower() for r in load_table("ranks.tsv")}
 
 
+def _joined_persons(doc: "TokenCache") -> list[Span]:
+    """The Doc's entities, with two PERSON entities that touch (no token between them, in
+    one sentence) made one: the model splits long names ("Hassan Sheikh" + "Mohamud")."""
+    out: list[Span] = []
+    for ent in doc.ents:
+        prev = out[-1] if out else None
+        if prev is not None and prev.label_ == ent.label_ == "PERSON" and \
+                prev.end == ent.start and not doc[ent.start].is_sent_start:
+            out[-1] = Span(doc.doc, prev.start, ent.end, label=prev.label_)
+        else:
+            out.append(ent)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _demonym_of() -> dict[str, str]:
     """Country -> its nationality adjective, the first one resources/demonyms.tsv lists."""
@@ -268,7 +282,7 @@ class MentionIndex:
 
     def _build(self) -> None:
         doc = self.doc
-        for ent in doc.ents:
+        for ent in _joined_persons(doc):
             if ent.start >= 2 and doc[ent.start - 1].text in ("-", "\u2010") and \
                     doc[ent.start - 2].lower_ in ("anti", "counter", "pro", "non"):
                 continue  # "anti-ISIS", "counter-ISIL": a modifier, not a mention of the group
