@@ -517,6 +517,14 @@ def test_a_name_the_model_split_in_two_is_one_person():
         "Hassan Sheikh Mohamud"]
 
 
+def test_where_a_statement_was_posted_is_nobody():
+    text = ('"This is a major success in the fight against terrorism in the Sahel," Armed '
+            'Forces Minister Florence Parly said on Twitter.')
+    facts = facts_of(text)
+    assert [k[1] for k in facts.entities if k[0] == "Person"] == ["Florence Parly"]
+    assert [[s[1] for s in c.sources] for c in facts.claims] == [["Florence Parly"]]
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {
