@@ -525,6 +525,14 @@ def test_where_a_statement_was_posted_is_nobody():
     assert [[s[1] for s in c.sources] for c in facts.claims] == [["Florence Parly"]]
 
 
+def test_a_name_listed_before_a_place_noun_is_a_place():
+    text = ("The Hamrin range, which stretches across Diyala, Salahuddin and Kirkuk provinces, "
+            "has become a refuge of Islamic State remnants.")
+    kinds = {k[1]: k[0] for k in facts_of(text).entities}
+    assert kinds["Salahuddin"] == "Place" and kinds["Kirkuk"] == "Place"
+    assert "Person" not in kinds.values()
+
+
 def test_a_president_of_another_theatre_is_of_its_government():
     assert memberships("Somali President Hassan Sheikh Mohamud said the operation near Jilib "
                        "killed 20 fighters.") == {

@@ -98,6 +98,16 @@ def _ranks() -> set[str]:
     return {r[0].lower() for r in load_table("ranks.tsv")}
 
 
+def _names_a_place_noun(ent: Span) -> bool:
+    """Is the entity (or a name it is listed with) a modifier of a place noun: "Salahuddin"
+    in "Diyala, Salahuddin and Kirkuk provinces", which the model took for a person?"""
+    tok = ent.root
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ in ("nmod", "compound") and tok.head.i > tok.i and \
+        tok.head.lemma_.lower() in _PLACE_NOUNS
+
+
 def _joined_persons(doc: "TokenCache") -> list[Span]:
     """The Doc's entities, with two PERSON entities that touch (no token between them, in
     one sentence) made one: the model splits long names ("Hassan Sheikh" + "Mohamud")."""
@@ -310,6 +320,8 @@ class MentionIndex:
             if surface.lower().rstrip(".") in self._rank_stems or (
                     kind == "Person" and surface.lower() in SERVICES):
                 continue  # "Brig." taken for a place, "Navy" for a person: no names
+            if kind == "Person" and _names_a_place_noun(ent):
+                kind = "Place"  # "across Diyala, Salahuddin and Kirkuk provinces"
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)
