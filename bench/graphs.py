@@ -244,20 +244,16 @@ def wikidata_slice(w: "World") -> str:
 def link_synthetic(path: Path) -> None:
     """Write the store's links graph with the real linker, ``link_store(enrich=True)``,
     asking a real ``oxigraph serve`` on 127.0.0.1 that holds :func:`wikidata_slice`."""
-    import socket
     import tempfile
     import urllib.request
 
     from kgraid.link import link_store
-    from kgraid.serve import OxigraphServer
+    from kgraid.serve import OxigraphServer, free_port
     from kgraid.store import KgStore
     from kgraid.wikidata.client import SparqlClient
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     t = time.perf_counter()
-    with OxigraphServer(None, port=port) as server, \
+    with OxigraphServer(None, port=free_port()) as server, \
             tempfile.TemporaryDirectory(prefix="kgraid-bench-cache-") as cache:
         req = urllib.request.Request(server.store_url + "?default",
                                      data=wikidata_slice(load_world()).encode(), method="POST",

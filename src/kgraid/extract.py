@@ -86,6 +86,9 @@ _STATE_VERBS = frozenset({"occupy"})
 #: "ISIS occupied Mosul in 2014"): background to an article's operations, so an operation
 #: read from them takes no later mention told with another word.
 _BACKGROUND_VERBS = frozenset({"occupy", "fall"})
+#: Verbs whose counted object makes plural operation words particular ("killed 12").
+_TOLL_VERBS = frozenset({"kill", "wound", "injure", "capture", "detain", "arrest", "destroy",
+                         "free", "rescue", "eliminate", "neutralize"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
@@ -99,9 +102,6 @@ _DATELINE_BODY = (r"(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})"
                   r"(?:\s*\([A-Za-z .]{2,30}\))?"
                   r",?\s*[\u2014\u2013-]{1,2}(?=\s)")
 
-#: Verbs whose counted object makes plural operation words particular ("killed 12").
-_TOLL_VERBS = {"kill", "wound", "injure", "capture", "detain", "arrest", "destroy", "free",
-               "rescue", "eliminate", "neutralize"}
 
 _DATELINE = re.compile(r"^" + _DATELINE_BODY + r"|\A\s*(?P<cplace>[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?):(?=\s)",
                        re.M)

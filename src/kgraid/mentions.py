@@ -122,13 +122,26 @@ def _joined_persons(doc: "TokenCache") -> list[Span]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
+@functools.cache
 def _demonym_of() -> dict[str, str]:
     """Country -> its nationality adjective, the first one resources/demonyms.tsv lists."""
     out: dict[str, str] = {}
     for adjective, country in load_table("demonyms.tsv"):
         out.setdefault(country, adjective)
     return out
+
+
+@functools.cache
+def _country_of() -> dict[str, str]:
+    """Nationality adjective -> its country (resources/demonyms.tsv)."""
+    return {adjective: country for adjective, country in load_table("demonyms.tsv")}
+
+
+def _state_body(country: str, body: str) -> str | None:
+    """'Yemen', 'Defense Ministry' -> 'Yemeni Defense Ministry'; None when ``body`` is no
+    state body or the country has no adjective."""
+    adjective = _demonym_of().get(country)
+    return f"{adjective} {body}" if adjective and _NATIONAL_BODY.match(body) else None
 
 
 def _strip_name(text: str) -> str:
@@ -351,48 +364,47 @@ class MentionIndex:
         self._speakers = self._find_speakers()
 
     def _national(self, start: int, name: str) -> str:
-        """The label of an organization the model named ``name`` at token ``start``. A state's body is qualified by its state: "Yemen's Defense Ministry" and
-        "Defense Ministry of Yemen" are the "Yemeni Defense Ministry"; "the Defense Ministry"
-        is the one of a state named before it in the article, if any. Other names stand."""
-        demonym = _demonym_of()
+        """The label of an organization the model named ``name`` at token ``start``. A
+        state's body is qualified by its state: "Yemen's Defense Ministry" and "Defense
+        Ministry of Yemen" are the "Yemeni Defense Ministry"; a bare "the Defense Ministry" is
+        the one of a state named before it, else of the article's only state. Other names
+        stand."""
         m = re.match(r"^(.+?)\s+of\s+(?:the\s+)?(.+)$", name)
-        if m and _NATIONAL_BODY.match(m[1]) and m[2] in demonym:
-            return f"{demonym[m[2]]} {m[1]}"
+        if m and (label := _state_body(m[2], m[1])):
+            return label
         if not _NATIONAL_BODY.match(name):
             return name
-        doc = self.doc
-        if start >= 2 and doc[start - 1].text in ("'s", "’s"):
+        if start >= 2 and self.doc[start - 1].text in ("'s", "’s"):
             owner = self.by_token.get(start - 2)
-            if owner is not None and owner.key[0] == "Place" and owner.key[1] in demonym:
-                return f"{demonym[owner.key[1]]} {name}"
-        adjectives = set(demonym.values())
+            if owner is not None and owner.key[0] == "Place" and \
+                    (label := _state_body(owner.key[1], name)):
+                return label
+        adjectives = _country_of()
         for prev in reversed(self.mentions):
             label = prev.key[1]
             if prev.key[0] == "Organization" and prev.start < start and \
                     label.lower().endswith(" " + name.lower()) and \
                     label[:-len(name) - 1] in adjectives:
                 return label
-        state = self._sole_state()
-        return f"{demonym[state]} {name}" if state else name
+        state = self._sole_state
+        return (_state_body(state, name) or name) if state else name
 
+    @functools.cached_property
     def _sole_state(self) -> str | None:
         """The one state the article names by its adjective or as an owner ("Iraqi
         soldiers", "Iraq's Joint Operations Command"), or None when it names several or
         none: then a bare "the Defense Ministry" may be any of them."""
-        if not hasattr(self, "_state_cache"):
-            countries = {c for a, c in load_table("demonyms.tsv")}
-            adjective = {a: c for a, c in load_table("demonyms.tsv")}
-            ends = {e.end: e for e in self.doc.ents}
-            states = set()
-            for tok in self.doc:
-                if tok.text in adjective:
-                    states.add(adjective[tok.text])
-                elif tok.text in ("'s", "’s") and tok.i in ends:
-                    entry = self.gz.lookup(_strip_name(ends[tok.i].text), "Place")
-                    if entry is not None and entry.label in countries:
-                        states.add(entry.label)
-            self._state_cache = next(iter(states)) if len(states) == 1 else None
-        return self._state_cache
+        country_of, countries = _country_of(), _demonym_of()
+        ends = {e.end: e for e in self.doc.ents}
+        states = set()
+        for tok in self.doc:
+            if tok.text in country_of:
+                states.add(country_of[tok.text])
+            elif tok.text in ("'s", "’s") and tok.i in ends:
+                entry = self.gz.lookup(_strip_name(ends[tok.i].text), "Place")
+                if entry is not None and entry.label in countries:
+                    states.add(entry.label)
+        return next(iter(states)) if len(states) == 1 else None
 
     def _pattern_places(self) -> None:
         """'near the town of Atmeh', 'in the village of Muluk Saray', 'near Sirmata': names
@@ -668,8 +680,8 @@ class MentionIndex:
             if not mods:
                 return None
             owned = re.match(r"^(.+?)['’]s\s+(.+)$", label)
-            if owned and owned[1] in _demonym_of() and _NATIONAL_BODY.match(owned[2]):
-                label = f"{_demonym_of()[owned[1]]} {owned[2]}"  # "Nigeria's army"
+            if owned:
+                label = _state_body(owned[1], owned[2]) or label  # "Nigeria's army"
             label = next((k[1] for k in self.entities if k[0] == "Organization"
                           and k[1].lower() == label.lower()), label)  # "Nigerian Army"
             m = self._register(start, head.i + 1, "Organization", label, label)

@@ -21,6 +21,7 @@ import functools
 import logging
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -131,7 +132,6 @@ def load_nlp(name: str | None = None) -> Language:
         nlp = spacy.load(name, exclude=[c for c in _UNUSED])
     except OSError as e:
         raise ModelError(f"cannot load the spaCy model {name!r}: {e}") from e
-    from spacy.attrs import ORTH
     for rank in _rank_abbreviations():
         # "Brig.", "Col.", "Lt." are one token, as the tokenizer already makes "Gen." and
         # "Sen.": split, the parser ended a sentence at the period ("Army spokesman Brig." /
