@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import http.client
 import io
 import json
@@ -505,8 +506,28 @@ def _uses_service(text: str) -> bool:
     return walk(tree)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a result is built. Tens of thousands of new row
+    tuples and terms set it off again and again, each pass walking every live object, for
+    rows that hold no cycles: 0.03 to 0.1 s of a 12,000-row result on the bench store. Left
+    off if the caller had turned it off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _run_embedded(store: KgStore, query: str, terms: dict[str, Node]) -> QueryResult:
     _check_names(query, terms)
+    with _collector_paused():
+        return _run_embedded_ordered(store, query, terms)
+
+
+def _run_embedded_ordered(store: KgStore, query: str, terms: dict[str, Node]) -> QueryResult:
     # the final ORDER BY is applied here when it can be, exactly as SPARQL orders (see
     # kgraid.ordering): the on-disk engine is slower at it than the rest of the query
     plan = split_order(query)
