@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates
 from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
 from .gazetteer import load_gazetteer, load_table
-from .mentions import SERVICES, Mention, MentionIndex, TokenCache
+from .mentions import SERVICES, Mention, MentionIndex, TokenCache, country_of_adjective
 
 __all__ = ["extract", "extract_figures"]
 
@@ -254,7 +254,7 @@ class _Extractor:
             self.roles_by_first.setdefault(r[0][0], []).append(r)
         self.ranks = {r[0].rstrip(".") for r in load_table("ranks.tsv")}
         self.verbs = {r[0]: r[1] for r in load_table("reporting_verbs.tsv")}
-        self.demonyms = {r[0]: r[1] for r in load_table("demonyms.tsv")}
+        self.demonyms = country_of_adjective()  # shared with mentions, read-only
         trig = load_table("triggers.tsv")
         self.noun_triggers = sorted([(t[0].split(), t[1]) for t in trig if t[2] == "NOUN"],
                                     key=lambda t: -len(t[0]))

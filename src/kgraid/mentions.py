@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 from .facts import DIRECTION_WORDS, Entity, EntityKey, Evidence, is_broad_place
 from .gazetteer import load_gazetteer, load_table
 
-__all__ = ["Mention", "MentionIndex"]
+__all__ = ["Mention", "MentionIndex", "country_of_adjective"]
 
 _NER_KIND = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place",
              "FAC": "Place"}
@@ -132,7 +132,7 @@ def _demonym_of() -> dict[str, str]:
 
 
 @functools.cache
-def _country_of() -> dict[str, str]:
+def country_of_adjective() -> dict[str, str]:
     """Nationality adjective -> its country (resources/demonyms.tsv)."""
     return {adjective: country for adjective, country in load_table("demonyms.tsv")}
 
@@ -379,7 +379,7 @@ class MentionIndex:
             if owner is not None and owner.key[0] == "Place" and \
                     (label := _state_body(owner.key[1], name)):
                 return label
-        adjectives = _country_of()
+        adjectives = country_of_adjective()
         for prev in reversed(self.mentions):
             label = prev.key[1]
             if prev.key[0] == "Organization" and prev.start < start and \
@@ -394,7 +394,7 @@ class MentionIndex:
         """The one state the article names by its adjective or as an owner ("Iraqi
         soldiers", "Iraq's Joint Operations Command"), or None when it names several or
         none: then a bare "the Defense Ministry" may be any of them."""
-        country_of, countries = _country_of(), _demonym_of()
+        country_of, countries = country_of_adjective(), _demonym_of()
         ends = {e.end: e for e in self.doc.ents}
         states = set()
         for tok in self.doc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -74,38 +74,21 @@ plain_literal = _plain_literal_maker()
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _from_named(term: ox.NamedNode) -> URIRef:
-    return URIRef(term.value)
-
-
-def _from_blank(term: ox.BlankNode) -> BNode:
-    return BNode(term.value)
-
-
-def _from_literal(term: ox.Literal) -> Literal:
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    dt = term.datatype.value
-    if dt == _XSD_STRING:
-        return plain_literal(term.value)
-    return Literal(term.value, datatype=URIRef(dt), normalize=False)
-
-
-# dispatch on the exact class: a query result converts tens of thousands of terms
-_FROM_OX: dict[type, Callable[[Any], Node]] = {
-    ox.NamedNode: _from_named, ox.BlankNode: _from_blank, ox.Literal: _from_literal}
-
-
 def from_ox(term: object) -> Node | None:
     """A pyoxigraph term as an rdflib term; literals keep their lexical form as stored."""
     if term is None:
         return None
-    convert = _FROM_OX.get(type(term))
-    if convert is not None:
-        return convert(term)
-    for kind, convert in _FROM_OX.items():  # a subclass
-        if isinstance(term, kind):
-            return convert(term)
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return plain_literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
     raise TypeError(f"terms of type {type(term).__name__} are not supported")
 
 
