@@ -462,3 +462,81 @@ def test_a_write_back_that_fails_half_way_is_finished_by_the_next_resolution(
     assert remote.graph_names() == names
     for name in names:
         assert isomorphic(remote.graph(name), local.graph(name)), name
+
+
+RAID_C = """---
+published: 2017-01-14
+---
+A spokesman for the Syrian Observatory for Human Rights said that Abu Omar al-Shishani was seen in Raqqah, and that coalition aircraft struck near Deir el-Zour on Jan. 8.
+"""
+
+
+class _Counting(RemoteStore):
+    """A RemoteStore that records what resolution reads: quads by query, graphs whole."""
+
+    def __init__(self, *a, **kw) -> None:
+        super().__init__(*a, **kw)
+        self.read_quads = 0
+        self.read_whole: list[str] = []
+        self.put: list[str] = []
+
+    def load_into(self, store, query=None):  # type: ignore[override]
+        n = super().load_into(store, query) if query else super().load_into(store)
+        self.read_quads += n
+        return n
+
+    def graph_ntriples(self, iri: str) -> bytes | None:
+        self.read_whole.append(iri)
+        return super().graph_ntriples(iri)
+
+    def replace_ntriples(self, iri: str, ntriples: bytes) -> int:
+        self.put.append(iri)
+        return super().replace_ntriples(iri, ntriples)
+
+
+def test_remote_resolution_reads_whole_only_the_graphs_it_rewrites(server: OxigraphServer,
+                                                                   tmp_path) -> None:
+    """On the bundled articles plus three that name one place three ways: the remote store
+    ends as a resolved local build does, after a first build and after one article changes
+    (its recorded merges re-applied); resolution reads a fraction of the quads, and whole only
+    the article graphs it rewrites."""
+    from kgraid.pipeline import build
+    from kgraid.resolve import MERGES_GRAPH, resolve_remote, resolve_store
+    from kgraid.store import KgStore
+    from pathlib import Path
+
+    httpx.post(server.update_url, data={"update": "CLEAR ALL"}, timeout=10).raise_for_status()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for src in sorted((Path(__file__).resolve().parents[1] / "data" / "articles").iterdir()):
+        (corpus / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    for name, text in (("a.md", RAID_A), ("b.md", RAID_B), ("c.md", RAID_C)):
+        (corpus / name).write_text(text, encoding="utf-8")
+    local = KgStore(None)
+    remote = _Counting(server.base_url, batch_size=4, timeout=10)
+
+    def same() -> None:
+        names = local.graph_names()
+        assert remote.graph_names() == names
+        for name in names:
+            assert isomorphic(remote.graph(name), local.graph(name)), name
+
+    for step in ("first build", "one article changed"):
+        expected = build([corpus], local, post_build=[resolve_store]).post["merges"]
+        build([corpus], remote)
+        remote.read_quads, remote.read_whole, remote.put = 0, [], []
+        got = resolve_remote(remote)["merges"]
+        read_quads, read_whole, put = remote.read_quads, list(remote.read_whole), remote.put
+        rewritten = got.pop("graphs_rewritten")
+        assert got == expected, step
+        same()
+        total = int(remote.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+                                 )[0]["n"])  # type: ignore[index]
+        assert 0 < read_quads < total / 2, step
+        articles = [g for g in read_whole if g != MERGES_GRAPH]
+        assert articles and len(articles) == len(set(articles)), step
+        assert sorted(articles) == sorted(set(put) - {MERGES_GRAPH}), step
+        assert rewritten == len(put), step
+        (corpus / "a.md").write_text(RAID_A.replace("took place", "was carried out"),
+                                     encoding="utf-8")
+    remote.close()

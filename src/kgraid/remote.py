@@ -16,8 +16,9 @@ Every request has a bounded timeout; refused connections, time-outs, 429 (honour
 ``Retry-After`` up to a limit) and 502/503/504 are retried a bounded number of times
 (every request kgraid sends is idempotent), then reported as an ``EndpointError``.
 
-Cross-article resolution (:func:`kgraid.resolve.resolve_remote`) reads every graph with one
-query (:meth:`RemoteStore.quads`), resolves them in memory and PUTs back the graphs it changed.
+Cross-article resolution (:func:`kgraid.resolve.resolve_remote`) reads with one query the
+quads its rules compare (types, labels, operations' places and dates), fetches whole only the
+graphs a merge rewrites, and PUTs back the graphs it changed.
 
 Endpoint layout: ``RemoteStore("http://host:7878")`` uses Oxigraph's paths (``/query``,
 ``/update``, ``/store``); pass ``query_url=``/``store_url=`` for other servers (Fuseki:
@@ -56,6 +57,7 @@ _RESULTS_JSON = "application/sparql-results+json"
 _RESULTS_TSV = "text/tab-separated-values"
 _NTRIPLES = "application/n-triples"
 _HASH = str(KGR.contentHash)
+_ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def is_remote(store: str) -> bool:
@@ -209,13 +211,21 @@ class RemoteStore:
 
     def graph(self, iri: str) -> Graph:
         """One named graph as an rdflib Graph (empty if the server has no such graph)."""
+        data = self.graph_ntriples(iri)
+        if data is None:
+            return Graph(identifier=URIRef(iri))
+        return self._parse_graph(data, f"GET graph <{iri}>", iri)
+
+    def graph_ntriples(self, iri: str) -> bytes | None:
+        """One named graph as the server sends it (N-Triples), or None if it has no such
+        graph: one Graph Store Protocol ``GET``."""
         self.flush()
         r = self._request("GET", self.store_url, params={"graph": iri},
                           headers={"Accept": _NTRIPLES})
         if r.status_code == 404:
-            return Graph(identifier=URIRef(iri))
+            return None
         self._check(r, f"GET graph <{iri}>")
-        return self._parse_graph(r.content, f"GET graph <{iri}>", iri)
+        return r.content
 
     def quads(self) -> list[ox.Quad]:
         """Every triple of every named graph, as pyoxigraph quads, read with one SELECT."""
@@ -227,11 +237,12 @@ class RemoteStore:
         except SyntaxError as e:
             raise self._malformed(e) from e
 
-    def load_into(self, store: ox.Store) -> int:
-        """Copy every named graph into ``store`` (what cross-article resolution reads before
-        it rewrites graphs), parsed straight into it; returns the number of quads read. On
+    def load_into(self, store: ox.Store, query: str = _ALL_QUADS) -> int:
+        """Copy every named graph into ``store``, parsed straight into it; returns the number
+        of quads read. ``query``, a SELECT of ``?g ?s ?p ?o``, copies only the quads it
+        selects instead (what cross-article resolution reads to decide its merges). On
         malformed results, raises EndpointError with ``store`` possibly part-filled."""
-        data = self._all_quads()
+        data = self._all_quads(query)
         if isinstance(data, list):
             store.extend(data)
             return len(data)
@@ -245,14 +256,14 @@ class RemoteStore:
         return EndpointError(f"query at {self.query_url}: malformed results "
                              f"({_RESULTS_TSV}): {e}")
 
-    def _all_quads(self) -> bytes | list[ox.Quad]:
-        """One SELECT of every quad, asked for as SPARQL TSV results, whose cells are RDF terms
-        in Turtle syntax: each row becomes one TriG statement for pyoxigraph's parser
-        (returned as TriG text; 500k quads in about 4 s against 25 s through JSON and rdflib
-        terms). JSON results, if that is what the server sends, come back as quads."""
+    def _all_quads(self, query: str = _ALL_QUADS) -> bytes | list[ox.Quad]:
+        """One SELECT of every quad (or those ``query`` selects), asked for as SPARQL TSV
+        results, whose cells are RDF terms in Turtle syntax: each row becomes one TriG
+        statement for pyoxigraph's parser (returned as TriG text; 500k quads in about 4 s
+        against 25 s through JSON and rdflib terms). JSON results, if that is what the server
+        sends, come back as quads."""
         self.flush()
-        r = self._request("POST", self.query_url,
-                          data={"query": "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        r = self._request("POST", self.query_url, data={"query": query},
                           headers={"Accept": f"{_RESULTS_TSV}, {_RESULTS_JSON};q=0.5"})
         self._check(r, f"query at {self.query_url}")
         ctype = r.headers.get("content-type", "").split(";")[0].strip()

@@ -24,10 +24,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 import pyoxigraph as ox
 
-from .errors import KgraidError
+from .errors import EndpointError, KgraidError
 from .facts import BROAD_PLACE_TYPES, DIRECTION_WORDS
 from .link import GEO, LINKS_GRAPH
 from .rdf import BASE, normalize_label
@@ -419,27 +420,30 @@ def _graph_digests(store: ox.Store) -> dict[str, str]:
     for q in store:
         if isinstance(q.graph_name, ox.NamedNode):
             lines[q.graph_name.value].append(str(q.triple).encode("utf-8"))
-    return {g: hashlib.sha256(b"\n".join(sorted(ls))).hexdigest() for g, ls in lines.items()}
+    return {g: _digest(ls) for g, ls in lines.items()}
 
 
-def in_memory(remote, work):
-    """Run ``work`` (a function of an ``ox.Store``) on an in-memory copy of a store behind the
-    Graph Store Protocol (a :class:`~kgraid.remote.RemoteStore`): its graphs read with one
-    query, and afterwards only the graphs ``work`` changed written back (``PUT``, each whole)
-    or deleted. Returns (``work``'s result, graphs written or deleted). The whole store is
-    held in memory meanwhile (680 MiB peak for 507k quads). As on an embedded store, one
-    writer at a time: a graph another client writes meanwhile may be overwritten.
+def _graph_digest(store: ox.Store, graph: str) -> str | None:
+    """:func:`_graph_digests` of one graph; None when ``store`` has no triple in it."""
+    lines = [str(q.triple).encode("utf-8")
+             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+    return _digest(lines) if lines else None
+
+
+def _digest(lines: list[bytes]) -> str:
+    return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
+
+
+def _write_back(remote, local: ox.Store, before: dict[str, str], after: dict[str, str]) -> int:
+    """PUT back to ``remote`` each graph of ``local`` whose digest went from ``before`` to
+    ``after``, the merges graph first, and delete the graphs that were emptied. Returns the
+    number of graphs written or deleted.
 
     The record of merges (:data:`MERGES_GRAPH`) is written before the article graphs, so a
     write that fails half-way leaves merges recorded but not yet applied, which the next
     resolution re-applies, never applied merges without a record, which ``unmerge`` could
     not undo. A blank node shared by two graphs becomes two once one of them is rewritten
     (a ``PUT`` body's blank nodes are its own); kgraid's graphs have none."""
-    local = ox.Store()
-    log.info("%d triples read from %s", remote.load_into(local), remote)
-    before = _graph_digests(local)
-    result = work(local)
-    after = _graph_digests(local)
     changed = sorted((g for g, d in after.items() if before.get(g) != d),
                      key=lambda g: (g != MERGES_GRAPH, g))
     for g in changed:
@@ -452,21 +456,99 @@ def in_memory(remote, work):
     for g in gone:
         remote.remove_graph(g)
     log.info("%d graphs rewritten and %d removed on %s", len(changed), len(gone), remote)
-    return result, len(changed) + len(gone)
+    return len(changed) + len(gone)
+
+
+def in_memory(remote, work):
+    """Run ``work`` (a function of an ``ox.Store``) on an in-memory copy of a store behind the
+    Graph Store Protocol (a :class:`~kgraid.remote.RemoteStore`): its graphs read with one
+    query, and afterwards only the graphs ``work`` changed written back (``PUT``, each whole)
+    or deleted (see :func:`_write_back`). Returns (``work``'s result, graphs written or
+    deleted). The whole store is held in memory meanwhile (680 MiB peak for 507k quads):
+    ``unmerge`` works this way; a build's resolution reads much less
+    (:func:`resolve_remote`). As on an embedded store, one writer at a time: a graph another
+    client writes meanwhile may be overwritten."""
+    local = ox.Store()
+    log.info("%d triples read from %s", remote.load_into(local), remote)
+    before = _graph_digests(local)
+    result = work(local)
+    return result, _write_back(remote, local, before, _graph_digests(local))
+
+
+#: What resolution compares to decide its merges, which is all :func:`resolve_remote` reads
+#: of every graph: the type of each entity and operation and every label (variants, short
+#: names, canonical labels), every triple that points at an entity or role (so every graph
+#: that mentions an entity is found, whether it types it there or not), the operation
+#: properties the operation rule compares, and the merges graph whole. A graph a merge
+#: rewrites is then read whole. All constants: nothing from the data is pasted in.
+_DECISION_QUERY = f"""
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX kgr: <{_K}>
+SELECT ?g ?s ?p ?o WHERE {{
+  {{ VALUES (?p ?o) {{ {' '.join(f'(rdf:type kgr:{k})' for k in (*_KINDS, 'Operation'))} }}
+     GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION
+  {{ VALUES ?p {{ rdfs:label kgr:operationType sem:hasTimeStamp sem:hasPlace kgr:entityType }}
+     GRAPH ?g {{ ?s ?p ?o }} }}
+  UNION
+  {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{BASE}id/")) }}
+  UNION
+  {{ VALUES ?g {{ <{MERGES_GRAPH}> }} GRAPH ?g {{ ?s ?p ?o }} }}
+}}"""
 
 
 def resolve_remote(remote) -> dict:
-    """:func:`resolve_store` for a store behind the Graph Store Protocol, through
-    :func:`in_memory`: a second run writes nothing. The report's ``merges`` also counts the
-    graphs written back (``graphs_rewritten``)."""
-    report, written = in_memory(remote, resolve_store)
-    report["merges"]["graphs_rewritten"] = written
+    """:func:`resolve_store` for a store behind the Graph Store Protocol (a
+    :class:`~kgraid.remote.RemoteStore`): the quads the rules compare
+    (:data:`_DECISION_QUERY`) are read into memory with one query, each graph a merge
+    rewrites is read whole (one ``GET``) just before, and the graphs that changed are written
+    back (:func:`_write_back`): a second run writes nothing. The report's ``merges`` also
+    counts the graphs written back (``graphs_rewritten``). As on an embedded store, one writer
+    at a time."""
+    local = ox.Store()
+    read = remote.load_into(local, _DECISION_QUERY)
+    partial = _graph_digests(local)   # the graphs as read in part
+    whole: dict[str, str] = {}        # graphs read whole -> their digest as read
+    if MERGES_GRAPH in partial:       # read whole by the query
+        whole[MERGES_GRAPH] = partial.pop(MERGES_GRAPH)
+
+    def prepare(graphs: list[str]) -> None:
+        for g in graphs:
+            if g in whole:
+                continue
+            data = remote.graph_ntriples(g) or b""
+            gid = ox.NamedNode(g)
+            local.remove_graph(gid)  # the quads read in part, replaced by all of them
+            try:
+                local.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=gid)
+            except SyntaxError as e:
+                raise EndpointError(f"GET graph <{g}> from {remote}: malformed N-Triples: "
+                                    f"{e}") from e
+            digest = _graph_digest(local, g)
+            if digest is not None:
+                whole[g] = digest
+
+    report = resolve_store(local, prepare=prepare)
+    after = _graph_digests(local)
+    # a graph read in part must come out as it went in: writing it back would lose the rest
+    touched = sorted(g for g, d in partial.items() if g not in whole and after.get(g) != d)
+    if touched:
+        raise KgraidError(f"resolution changed graph(s) it had not read whole: {touched[:3]} "
+                          "(a bug in kgraid); nothing was written back")
+    log.info("resolution read %d quads from %s and %d graph(s) whole", read, remote,
+             len(whole) - (MERGES_GRAPH in whole))
+    report["merges"]["graphs_rewritten"] = _write_back(
+        remote, local, whole, {g: after[g] for g in set(whole) | {MERGES_GRAPH} if g in after})
     return report
 
 
-def resolve_store(store) -> dict:
+def resolve_store(store, *, prepare: Callable[[list[str]], None] | None = None) -> dict:
     """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
-    Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found."""
+    Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found.
+    ``prepare(graphs)`` is called before the named graphs ``graphs`` are rewritten (with a
+    store that holds only part of them, to read them whole first)."""
     raw: ox.Store = store.raw if hasattr(store, "raw") else store
     _clear_staging(raw)  # a killed run's leftovers go even when this one merges nothing
     done = 0  # merges written, re-applied or new
@@ -483,6 +565,8 @@ def resolve_store(store) -> dict:
     for merged, (canon, node) in existing.items():
         graphs = _graphs_mentioning(raw, merged)
         if graphs:
+            if prepare is not None:
+                prepare(graphs)
             labels = _labels_in(raw, merged, graphs)
             g = ox.NamedNode(MERGES_GRAPH)
             record = [ox.Quad(ox.NamedNode(node), _P["inGraph"], ox.NamedNode(x), g)
@@ -501,11 +585,11 @@ def resolve_store(store) -> dict:
     for _round in range(MAX_ROUNDS):
         entity = _entity_merges(_nodes(raw), blocked)
         for merged, canon, rule, labels in entity:
-            _apply(raw, merged, canon, rule, labels)
+            _apply(raw, merged, canon, rule, labels, prepare)
             merged_one()
         ops = _operation_merges(raw, blocked)
         for merged, canon, rule, labels in ops:
-            _apply(raw, merged, canon, rule, labels)
+            _apply(raw, merged, canon, rule, labels, prepare)
             merged_one()
         n_entity, n_ops = n_entity + len(entity), n_ops + len(ops)
         if not entity and not ops:
@@ -520,8 +604,11 @@ def resolve_store(store) -> dict:
                        "operations": n_ops, "new": n_entity + n_ops}}
 
 
-def _apply(raw: ox.Store, merged: str, canon: str, rule: str, labels: list[str]) -> None:
+def _apply(raw: ox.Store, merged: str, canon: str, rule: str, labels: list[str],
+           prepare: Callable[[list[str]], None] | None = None) -> None:
     graphs = _graphs_mentioning(raw, merged)
+    if prepare is not None:
+        prepare(graphs)
     original = _labels_in(raw, merged, graphs)
     is_entity = rule != "same-operation"
     _rewrite(raw, merged, canon, graphs,
