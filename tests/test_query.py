@@ -207,6 +207,21 @@ def test_json_format_is_sparql_results_json(mixed: QueryResult) -> None:
         {"head": {}, "boolean": True}
 
 
+def test_json_format_with_repeated_terms_and_no_rows() -> None:
+    """Terms written once and reused down the result still come back cell for cell,
+    unbound cells left out, names outside ASCII and JSON's own syntax in values intact."""
+    label = Literal("Deir ez-Zōr }, \"x\": [", lang="en")
+    art = URIRef(f"{EX}article/1")
+    rows = [(None, label, art), (URIRef(f"{EX}p1"), label, art),
+            (URIRef(f"{EX}p1"), Literal("Deir ez-Zōr }, \"x\": [", lang="en"), None)]
+    result = QueryResult("select", vars=["s", "label", "a"], rows=rows)
+    text = result.format("json")
+    assert [tuple(r) for r in Result.parse(io.StringIO(text), format="json")] == rows
+    assert "Zōr" in text and list(json.loads(text)["results"]["bindings"][0]) == ["label", "a"]
+    empty = json.loads(QueryResult("select", vars=["s"], rows=[]).format("json"))
+    assert empty == {"head": {"vars": ["s"]}, "results": {"bindings": []}}
+
+
 def test_csv_and_tsv_formats(mixed: QueryResult) -> None:
     rows = list(csv.reader(io.StringIO(mixed.format("csv"), newline="")))
     assert rows == [["s", "l", "n"], [f"{EX}p0", 'He said "yes",\nthen\tleft', "0.80"],
