@@ -128,6 +128,22 @@ def test_strike_list_item_place_and_list_date():
         [("Strike", ["Qaim"], "2017-02-09")]
 
 
+@pytest.mark.parametrize("text, day", [
+    # the date hangs on the killing, two verbs below the one that reports it
+    ("Officials said the drone strike near Mir Ali killed four militants late Saturday.",
+     "2017-01-07"),
+    ("The drone strike near Mir Ali killed four militants late Saturday, officials said.",
+     "2017-01-07"),
+    # the date of the report is not the strike's
+    ("Officials said Wednesday that a drone strike near Mir Ali killed four militants.", None),
+    ("Officials said in a statement on Monday that the strike near Mir Ali killed four.", None),
+])
+def test_a_date_under_the_reported_verb_is_the_operations(text, day):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [[p[1] for p in o.places] for o in got] == [["Mir Ali"]]
+    assert (got[0].time.value if got[0].time else None) == day
+
+
 def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
     # "These strikes" after a heading sums up the sections above; "the operation to defeat
     # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the

@@ -820,6 +820,9 @@ class _Extractor:
                         h.pos_ == "NOUN" and h.lemma_.lower() in _SPEECH_NOUNS):
                     reported = True  # also "said in a statement on Wednesday"
                     break
+                if h is not root and h.pos_ in ("VERB", "AUX"):
+                    break  # "officials said the strike killed four late Saturday": the
+                    # date is the killing's, whatever verb reports it further up
                 if h.head is h:
                     break
                 h = h.head
