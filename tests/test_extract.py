@@ -342,6 +342,24 @@ def claims(text, published=None):
     return [( [s[1] for s in c.sources], c.statement, c.hedge) for c in facts_of(text, published).claims]
 
 
+@pytest.mark.parametrize("text, source", [
+    ("At least 18 people were killed in Mogadishu on Saturday, police said.", "police"),
+    ("Police said at least 18 people were killed in Mogadishu on Saturday.", "police"),
+    ("The military said at least 18 militants were killed in the raid.", "military"),
+    ("Ten civilians were killed and 25 others were wounded, according to a police officer.",
+     "police officer"),
+    # the body the article named before, not a guess at which state's it is
+    ("The Pakistani Army launched an offensive in North Waziristan. At least 18 militants were "
+     "killed in the raid near Miranshah, the army said.", "Pakistani Army"),
+])
+def test_a_bare_institution_or_an_officer_is_a_source(text, source):
+    assert [c[0] for c in claims(text)] == [[source]]
+
+
+def test_a_bare_agency_with_no_antecedent_is_no_source():
+    assert claims("Ten civilians were killed, the agency said.") == []
+
+
 def test_reporting_verb_with_that_clause():
     got = claims("The Britain-based Syrian Observatory for Human Rights said that 25 ISIL members "
                  "were killed in the operation.")

@@ -379,6 +379,15 @@ class MentionIndex:
             if owner is not None and owner.key[0] == "Place" and \
                     (label := _state_body(owner.key[1], name)):
                 return label
+        named = self._body_named_before(start, name)
+        if named is not None:
+            return named
+        state = self._sole_state
+        return (_state_body(state, name) or name) if state else name
+
+    def _body_named_before(self, start: int, name: str) -> str | None:
+        """The organization named before token ``start`` as a state's ``name``: "the
+        Pakistani Army" for a later "the army"."""
         adjectives = country_of_adjective()
         for prev in reversed(self.mentions):
             label = prev.key[1]
@@ -386,8 +395,7 @@ class MentionIndex:
                     label.lower().endswith(" " + name.lower()) and \
                     label[:-len(name) - 1] in adjectives:
                 return label
-        state = self._sole_state
-        return (_state_body(state, name) or name) if state else name
+        return None
 
     @functools.cached_property
     def _sole_state(self) -> str | None:
@@ -678,7 +686,19 @@ class MentionIndex:
         if head.lower_ in _INSTITUTIONS:
             # "the Iraqi military", "Turkey's defense ministry": an institution, not a person
             if not mods:
-                return None
+                # "police said", "the army said": the state's body the article named before
+                # ("the Pakistani Army"), else a source unnamed as "officials" are; never a
+                # guess at the state. A bare "the agency", "the command": no one known.
+                named = self._body_named_before(head.i, head.lower_)
+                if named is not None:
+                    m = self._register(head.i, head.i + 1, "Organization", named, named)
+                    return m.key if m else None
+                if head.lower_ in _ORG_ANAPHORA:
+                    return None
+                key = self._register_anon(head.i, head.i + 1, head.lower_)
+                if key:
+                    self._anon.append((head.i, key, plural))
+                return key
             owned = re.match(r"^(.+?)['’]s\s+(.+)$", label)
             if owned:
                 label = _state_body(owned[1], owned[2]) or label  # "Nigeria's army"
