@@ -144,6 +144,29 @@ def test_a_date_under_the_reported_verb_is_the_operations(text, day):
     assert (got[0].time.value if got[0].time else None) == day
 
 
+@pytest.mark.parametrize("text, place, day", [
+    ("A car bomb killed 18 people in Mogadishu on Saturday.", "Mogadishu", "2017-01-07"),
+    ("A roadside bomb exploded near a convoy in Kandahar on Monday, killing two soldiers.",
+     "Kandahar", "2017-01-09"),
+    ("Five soldiers were killed by a roadside bomb in Helmand province on Sunday.",
+     "Helmand Province", "2017-01-08"),
+    ("A truck bomb was detonated outside the ministry in Kabul on Monday.", "Kabul",
+     "2017-01-09"),
+])
+def test_a_bomb_that_went_off_is_a_bombing(text, place, day):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == \
+        [("Bombing", [place], day)]
+
+
+@pytest.mark.parametrize("text", [
+    "Coalition aircraft destroyed three car bombs near Mosul on Tuesday.",
+    "Police defused a car bomb in Mogadishu on Saturday.",
+])
+def test_a_bomb_found_or_destroyed_is_a_weapon_not_a_bombing(text):
+    assert [o.op_type for o in ops(text, dt.date(2017, 1, 10))] == []
+
+
 def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
     # "These strikes" after a heading sums up the sections above; "the operation to defeat
     # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the

@@ -669,6 +669,18 @@ class _Extractor:
                 return self.verb_triggers[lemma], tok.i + 1
         return None
 
+    @staticmethod
+    def _bomb_went_off(head: Token) -> bool:
+        """A bomb named as what acted ("a car bomb killed 18", "a roadside bomb exploded",
+        "a truck bomb was detonated") or as what people were killed or hurt by ("killed in
+        a car bomb", "wounded by a roadside bomb"): the event, where "seized two car bombs"
+        is the weapon."""
+        if head.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        prep = head.head
+        return head.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head.pos_ == "VERB" \
+            and prep.head.lemma_.lower() in ("kill", "wound", "injure", "hurt", "die")
+
     def _is_generic_noun(self, head: Token, start: int) -> bool:
         doc = self.doc
         if head.dep_ in ("compound", "amod") and head.head.pos_ in ("NOUN", "PROPN") \
@@ -901,6 +913,8 @@ class _Extractor:
             if head.pos_ in ("NOUN", "PROPN"):
                 if self._is_generic_noun(head, tok.i):
                     continue
+                if head.lemma_.lower() == "bomb" and not self._bomb_went_off(head):
+                    continue  # "destroyed three car bombs": a weapon, not a bombing
             elif self._is_hypothetical_verb(head):
                 continue
             places = [m for m in mx.in_span(sent.start, sent.end, "Place")
