@@ -113,6 +113,25 @@ def test_possessive_role_and_leader_of_second_in_command():
     assert ("Abu Bakr al-Baghdadi", "leader", "Islamic State") in got
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ISIL's spokesman, Abu Mohammed al-Adnani, called on supporters to attack Western "
+     "targets.", ("Abu Muhammad al-Adnani", "spokesman", "Islamic State")),
+    ("The Islamic State has lost Raqqa. The group's leader, Abu Bakr al-Baghdadi, has not been "
+     "seen since.", ("Abu Bakr al-Baghdadi", "leader", "Islamic State")),
+    # the armed group meant, not the monitor named since whose name has "Group" in it
+    ("The Haqqani network held the village, according to the SITE Intelligence Group. The "
+     "group's chief propagandist, Abu Talha al-Halabi, was wounded.",
+     ("Abu Talha al-Halabi", "chief propagandist", "Haqqani network")),
+    # a role the parser reads as a verb, an organization with a dash in its name
+    ("Brig. Gen. Matthew Isler, commanding general of Combined Joint Task Force – Operation "
+     "Inherent Resolve, said the coalition would continue to strike.",
+     ("Matthew Isler", "commanding general",
+      "Combined Joint Task Force – Operation Inherent Resolve")),
+])
+def test_role_owned_by_an_organization_before_the_name(text, expected):
+    assert memberships(text) == {expected}
+
+
 def ops(text, published=None):
     return facts_of(text, published).operations
 

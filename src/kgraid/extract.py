@@ -15,7 +15,8 @@ from spacy.tokens import Doc, Span, Token
 from . import dates
 from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
 from .gazetteer import load_gazetteer, load_table
-from .mentions import SERVICES, Mention, MentionIndex, TokenCache, country_of_adjective
+from .mentions import (ORG_ANAPHORA, SERVICES, Mention, MentionIndex, TokenCache,
+                       country_of_adjective)
 
 __all__ = ["extract", "extract_figures"]
 
@@ -460,11 +461,18 @@ class _Extractor:
         else:
             return
         # The phrase ends at the next comma, semicolon, dash, parenthesis or verb; an aside
-        # ("a chief spokesman, as you know, the mouthpiece for ISIL") is stepped over.
-        end = i
+        # ("a chief spokesman, as you know, the mouthpiece for ISIL") is stepped over, and so
+        # are a role the parser took for a verb ("commanding general of ...") and a name
+        # with a dash in it ("Combined Joint Task Force – Operation Inherent Resolve").
+        lead = self._role_at(i, min(sent.end, i + 8))
+        end = lead.end if lead is not None else i
         while end < sent.end:
             if doc[end].text == "," and (after := self._aside_end(end, sent)) is not None:
                 end = after
+                continue
+            inside = self.mx.at(end)
+            if inside is not None and inside.start < end:
+                end = max(end + 1, min(inside.end, sent.end))
                 continue
             if doc[end].text in (",", ";", "(", ")", "—", "–", ".", "\"", "“", "”") or (
                     doc[end].pos_ in ("VERB", "AUX") and doc[end].tag_ not in ("VBN",)):
@@ -473,7 +481,7 @@ class _Extractor:
         if end - i > 14 or end == i:
             return
         first = doc[i]
-        if first.pos_ == "VERB" or first.lower_ in ("who", "which", "that"):
+        if (first.pos_ == "VERB" and lead is None) or first.lower_ in ("who", "which", "that"):
             return
         orgs = self._phrase_orgs(i, end)
         phrases = []
@@ -582,9 +590,9 @@ class _Extractor:
             for start in range(max(sent.start, comma - 4), comma):
                 ph = self._role_at(start, comma)
                 if ph and ph.end == comma and start - 1 >= sent.start:
-                    before = self.mx.at(start - 1)
-                    if before is not None and before.key[0] == "Organization":
-                        self._add_membership(m.key, ph.role, before.key, sent,
+                    owner = self._role_owner(start, sent)
+                    if owner is not None:
+                        self._add_membership(m.key, ph.role, owner, sent,
                                              "role-then-name", 0.8)
                     return
             return
@@ -600,6 +608,25 @@ class _Extractor:
             if ph and ph.end == k - 1:
                 self._add_membership(m.key, ph.role, org_m.key, sent, "role-then-name", 0.8)
                 return
+
+    def _role_owner(self, start: int, sent: Span) -> EntityKey | None:
+        """The organization named just before a role phrase that starts at ``start``: "a
+        coalition spokesman", "ISIL's spokesman", or "the group's leader" (the last group
+        named before)."""
+        doc = self.doc
+        before = self.mx.at(start - 1)
+        if before is not None and before.key[0] == "Organization":
+            return before.key
+        if start - 2 < sent.start or doc[start - 1].text not in ("'s", "’s"):
+            return None
+        owner = self.mx.at(start - 2)
+        if owner is not None:
+            return owner.key if owner.key[0] == "Organization" else None
+        noun = doc[start - 2]
+        if noun.lower_ in ORG_ANAPHORA and start - 3 >= sent.start and \
+                doc[start - 3].lower_ == "the":
+            return self.mx.last_org_before(noun.i, noun.lower_, typed_first=True)
+        return None
 
     def _title_before(self, m: Mention, sent: Span) -> None:
         doc = self.doc

@@ -55,7 +55,7 @@ _NATIONAL_BODY = re.compile(
 #: The armed services whose name stands before a rank ("Navy Capt. Jeff Davis").
 SERVICES = frozenset({"army", "navy", "air force", "marine corps", "marine", "marines",
                       "coast guard", "space force"})
-_ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
+ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
                  "network", "ministry", "militia", "coalition", "command"}
 #: What an organization anaphor's noun calls the organizations it can refer back to: words
 #: of their entity type or label ("the group" -> an armed or monitoring group, "the
@@ -653,10 +653,10 @@ class MentionIndex:
         mods = [c for c in head.children if c.dep_ in ("compound", "amod", "nmod", "poss")
                 and c.i < head.i]
         definite = any(d.lower_ in ("the", "that", "this", "these", "those") for d in dets)
-        if definite and head.lower_ in _ORG_ANAPHORA:
+        if definite and head.lower_ in ORG_ANAPHORA:
             # "The Britain-based monitor said", "the group said": the organization of that
             # kind last named, else the organization last named
-            org = self._last_org_before(head.i, head.lower_)
+            org = self.last_org_before(head.i, head.lower_)
             if org is not None:
                 return org
         if head.lower_ in _INSTITUTIONS:
@@ -664,7 +664,7 @@ class MentionIndex:
                      and self.by_token[c.i].key[0] == "Organization"]
             if named:
                 return named[-1]  # "Islamic State's Amaq news agency" -> Amaq
-        if definite and not mods and head.lower_ not in _ORG_ANAPHORA:
+        if definite and not mods and head.lower_ not in ORG_ANAPHORA:
             for i, key, pl in reversed(self._anon):
                 if i < head.i and pl == plural and (
                         key[1].split()[-1].lower() == head.lower_
@@ -693,7 +693,7 @@ class MentionIndex:
                 if named is not None:
                     m = self._register(head.i, head.i + 1, "Organization", named, named)
                     return m.key if m else None
-                if head.lower_ in _ORG_ANAPHORA:
+                if head.lower_ in ORG_ANAPHORA:
                     return None
                 key = self._register_anon(head.i, head.i + 1, head.lower_)
                 if key:
@@ -711,18 +711,24 @@ class MentionIndex:
             self._anon.append((head.i, key, plural))
         return key
 
-    def _last_org_before(self, i: int, noun: str | None = None) -> EntityKey | None:
+    def last_org_before(self, i: int, noun: str | None = None, *,
+                        typed_first: bool = False) -> EntityKey | None:
         """The organization named last before token ``i``; with ``noun``, the last one of
-        that kind (:data:`_ANAPHOR_KINDS`) if there is one."""
+        that kind (:data:`_ANAPHOR_KINDS`) if there is one. ``typed_first``: the last one
+        whose gazetteer type says so ("armed group") before one whose name merely has the
+        word ("SITE Intelligence Group")."""
         orgs = sorted((m for m in self.mentions if m.key[0] == "Organization" and m.start < i),
                       key=lambda m: m.start)
         if noun is not None:
             words = _ANAPHOR_KINDS.get(noun, (noun,))
-            for m in reversed(orgs):
-                ent = self.entities.get(m.key)
-                about = f"{ent.entity_type or '' if ent else ''} {m.key[1]}".lower()
-                if any(w in about for w in words):
-                    return m.key
+            for with_label in ((False, True) if typed_first else (True,)):
+                for m in reversed(orgs):
+                    ent = self.entities.get(m.key)
+                    about = (ent.entity_type or "") if ent else ""
+                    if with_label:
+                        about = f"{about} {m.key[1]}"
+                    if any(w in about.lower() for w in words):
+                        return m.key
         return orgs[-1].key if orgs else None
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
