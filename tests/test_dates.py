@@ -23,19 +23,25 @@ MON_2017_01_09 = dt.date(2017, 1, 9)  # a Monday
     ("Dec. 15-17", "2016-12", "month"),       # a range: no single day
     ("Feb. 15, 2017", "2017-02-15", "day"),
     ("2017-01-08", "2017-01-08", "day"),
+    ("last Thursday", "2017-01-05", "day"),   # the last one before, as "Thursday"
+    ("last Monday", "2017-01-02", "day"),     # in a Monday's paper: the week before
+    ("two days ago", "2017-01-07", "day"),
+    ("3 days ago", "2017-01-06", "day"),
 ])
 def test_resolves_at_true_precision(text, value, precision):
     tv = resolve(text, MON_2017_01_09)
     assert (tv.value, tv.precision) == (value, precision)
 
 
-@pytest.mark.parametrize("text", ["Sunday", "Jan. 8", "yesterday", "August", "Dec. 15-17"])
+@pytest.mark.parametrize("text", ["Sunday", "Jan. 8", "yesterday", "August", "Dec. 15-17",
+                                  "last Monday", "two days ago"])
 def test_relative_dates_need_a_publication_date(text):
     tv = resolve(text, None)
     assert tv.value is None and tv.precision is None and tv.text == text
 
 
-@pytest.mark.parametrize("text", ["Feb. 30, 2017", "2017-02-30", "two weeks ago", "recent months"])
+@pytest.mark.parametrize("text", ["Feb. 30, 2017", "2017-02-30", "two weeks ago", "recent months",
+                                  "several days ago", "days ago"])
 def test_impossible_or_vague_dates_do_not_resolve(text):
     assert resolve(text, MON_2017_01_09).value is None
 
@@ -68,7 +74,8 @@ def test_relative_months_and_years_keep_their_precision(text, value, precision):
     "2017-01-08", "January 8, 2017", "8 January 2017", "Jan. 8", "8 Jan", "May 2015",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "yesterday", "today", "last night", "this morning", "tonight", "earlier today",
-    "last month", "later this year", "earlier this month"])
+    "last month", "later this year", "earlier this month", "last Friday", "two days ago",
+    "6 days ago"])
 @pytest.mark.parametrize("case", [str, str.lower, str.upper])
 def test_every_kind_of_date_is_found_in_any_case_mid_sentence(word, case):
     """The date pattern skips words by their first letter: every kind of date it knows, in

@@ -2,10 +2,10 @@
 
 ``resolve("Sunday", date(2017, 1, 9))`` is 2017-01-08 (an ``xsd:date``); "August" in a January
 article is last August (an ``xsd:gYearMonth``); "May 2015" is 2015-05; "2014" is a ``gYear``.
-Words that need a publication date ("Sunday", "yesterday", "Jan. 8") resolve to nothing when
-there is none, and so do vague ones ("recent months", "two weeks ago"): the text is kept, the
-timestamp is not invented. News reports past events, so a resolved date is never after the
-publication date.
+Words that need a publication date ("Sunday", "last Tuesday", "two days ago", "Jan. 8")
+resolve to nothing when there is none, and so do vague ones ("recent months", "two weeks
+ago"): the text is kept, the timestamp is not invented. News reports past events, so a
+resolved date is never after the publication date.
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday":
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+#: "two days ago": a count of days is exact; "two weeks ago" and "days ago" are not.
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9}
 
 #: The first letters of every alternative of :data:`DATE_RE` (digits; months; weekdays;
 #: yesterday, today, tonight, this, last, later, earlier). The lookahead that tests them adds
@@ -39,7 +42,9 @@ DATE_RE = re.compile(
     rf"|(?P<md>{_MONTH}\s+\d{{1,2}}(?:\s*[-\u2013]\s*\d{{1,2}})?)(?!\d|,\s*\d{{4}})"
     rf"|(?P<dm>\d{{1,2}}\s+{_MONTH})(?!\s*\d)"
     rf"|(?P<my>{_MONTH}\s+(?:of\s+)?\d{{4}})"
+    rf"|(?P<lwd>last\s+{_WEEKDAY})"
     rf"|(?P<wd>{_WEEKDAY})"
+    rf"|(?P<ago>(?:{'|'.join(_NUMBER_WORDS)}|[1-9])\s+days?\s+ago)"
     r"|(?P<rel>yesterday|today|last night|this morning|tonight|earlier today)"
     r"|(?P<relm>(?:earlier |later )?(?:this|last) (?:month|year))"
     rf"|(?P<mon>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|May)(?!\s+\d)"
@@ -114,11 +119,19 @@ def resolve(text: str, published: dt.date | None) -> TimeValue:
         if kind == "my":
             parts = s.replace(" of ", " ").split()
             return _tv(text, ym=(int(parts[-1]), _month(parts[0])))
-        if kind == "wd":
+        if kind in ("wd", "lwd"):
             if published is None:
                 return _tv(text)
-            back = (published.weekday() - _WEEKDAYS[s.lower()]) % 7
+            back = (published.weekday() - _WEEKDAYS[s.split()[-1].lower()]) % 7
+            if kind == "lwd" and back == 0:
+                back = 7  # "last Tuesday" in a Tuesday's paper is a week before
             return _tv(text, published - dt.timedelta(days=back))
+        if kind == "ago":
+            if published is None:
+                return _tv(text)
+            count = s.split()[0].lower()
+            days = _NUMBER_WORDS[count] if count in _NUMBER_WORDS else int(count)
+            return _tv(text, published - dt.timedelta(days=days))
         if kind == "rel":
             if published is None:
                 return _tv(text)
