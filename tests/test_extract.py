@@ -186,6 +186,20 @@ def test_a_bomb_found_or_destroyed_is_a_weapon_not_a_bombing(text):
     assert [o.op_type for o in ops(text, dt.date(2017, 1, 10))] == []
 
 
+@pytest.mark.parametrize("text, places", [
+    # the model reads "El Adde" as an organization: "in <name>, <country>" makes it a place
+    ("Al-Shabaab fighters attacked a Kenyan military base in El Adde, Somalia, on Jan. 15.",
+     ["El Adde", "Somalia"]),
+    ("Militants attacked a checkpoint in Bir al-Abd, Egypt, on Friday.",
+     ["Bir al-Abd", "Egypt"]),
+    # without a country after it, the model's reading stands
+    ("Al-Shabaab fighters attacked a Kenyan military base in El Adde on Jan. 15.", []),
+])
+def test_a_name_before_its_country_is_a_place(text, places):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [[p[1] for p in o.places] for o in got] == ([places] if places else [])
+
+
 def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
     # "These strikes" after a heading sums up the sections above; "the operation to defeat
     # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the

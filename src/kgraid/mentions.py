@@ -415,14 +415,16 @@ class MentionIndex:
         return next(iter(states)) if len(states) == 1 else None
 
     def _pattern_places(self) -> None:
-        """'near the town of Atmeh', 'in the village of Muluk Saray', 'near Sirmata': names
-        the model misses (or calls a person) are places in these frames."""
+        """'near the town of Atmeh', 'in the village of Muluk Saray', 'near Sirmata', 'in El
+        Adde, Somalia': names the model misses (or calls a person or an organization) are
+        places in these frames."""
         doc = self.doc
         for tok in doc:
             frame_of = tok.lower_ in _PLACE_NOUNS and tok.i + 1 < len(doc) and \
                 doc[tok.i + 1].lower_ == "of"
             frame_near = tok.lower_ in ("near", "outside", "around") and tok.dep_ == "prep"
-            if not (frame_of or frame_near):
+            frame_in = tok.lower_ in ("in", "at") and tok.dep_ == "prep"
+            if not (frame_of or frame_near or frame_in):
                 continue
             j = tok.i + (2 if frame_of else 1)
             k = j
@@ -441,8 +443,12 @@ class MentionIndex:
                 k += 1
             if k == j or (doc[k - 1].text in ("-", "\u2010")):
                 continue
+            if frame_in and not self._country_follows(k):
+                continue  # only "in <name>, <country>" says that the name is a place
             existing = list({id(self.by_token[i]): self.by_token[i]
                              for i in range(j, k) if i in self.by_token}.values())
+            if existing and any(m.key[0] == "Place" for m in existing):
+                continue
             if existing and (frame_near or any(
                     m.key[0] == "Place" or self.gz.lookup(m.text) is not None for m in existing)):
                 continue  # already named: the model's reading stands
@@ -458,6 +464,16 @@ class MentionIndex:
             label = entry.label if entry else name
             self._register(j, k, "Place", label, name, entry.qid if entry else None,
                            entry.entity_type if entry else None)
+
+    def _country_follows(self, k: int) -> bool:
+        """Whether token ``k`` is a comma before the name of a country: "El Adde, Somalia"."""
+        if k + 1 >= len(self.doc) or self.doc[k].text != ",":
+            return False
+        m = self.by_token.get(k + 1)
+        if m is None or m.start != k + 1 or m.key[0] != "Place":
+            return False
+        ent = self.entities.get(m.key)
+        return ent is not None and ent.entity_type == "country"
 
     def _institutions(self) -> None:
         """'the Iraqi army', 'Syrian government forces': a nationality and an institution
