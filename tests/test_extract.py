@@ -200,6 +200,15 @@ def test_a_name_before_its_country_is_a_place(text, places):
     assert [[p[1] for p in o.places] for o in got] == ([places] if places else [])
 
 
+def test_plural_strikes_with_a_toll_on_the_participle_after_them_are_an_operation():
+    got = ops("The Saudi-led coalition launches airstrikes on Houthi positions in Sanaa, "
+              "killing 12.", dt.date(2017, 1, 10))
+    assert [(o.op_type, [p[1] for p in o.places]) for o in got] == [("Airstrike", ["Sanaa"])]
+    # no toll, no date: strikes in general
+    assert ops("Coalition jets conducted airstrikes in Sanaa, the ministry said.",
+               dt.date(2017, 1, 10)) == []
+
+
 def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
     # "These strikes" after a heading sums up the sections above; "the operation to defeat
     # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the
@@ -414,6 +423,13 @@ def test_a_bare_institution_or_an_officer_is_a_source(text, source):
 
 def test_a_bare_agency_with_no_antecedent_is_no_source():
     assert claims("Ten civilians were killed, the agency said.") == []
+
+
+def test_a_claim_of_responsibility_the_parser_reads_as_a_noun_phrase():
+    # "[claims responsibility]" parsed as one noun phrase, "claims" a compound
+    got = claims("A suicide bomber kills at least 30 people at a Shiite mosque in Kunduz, "
+                 "Afghanistan. The Islamic State claims responsibility.", dt.date(2017, 1, 10))
+    assert [(c[0], c[1]) for c in got] == [(["Islamic State"], "claims responsibility")]
 
 
 def test_reporting_verb_with_that_clause():

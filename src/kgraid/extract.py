@@ -747,11 +747,15 @@ class _Extractor:
         verb = head.head
         while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head
-        if verb.pos_ != "VERB" or verb.lemma_.lower() not in _TOLL_VERBS:
+        if verb.pos_ != "VERB":
             return False
-        return any(c.dep_ in ("dobj", "nsubjpass") and (
-            any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
-            for c in verb.children)
+        # ... or on a participle after it: "launches airstrikes on positions in Sanaa,
+        # killing 12"
+        verbs = [verb] + [c for c in verb.children if c.dep_ == "advcl" and c.pos_ == "VERB"]
+        return any(v.lemma_.lower() in _TOLL_VERBS and any(
+            c.dep_ in ("dobj", "nsubjpass") and (
+                any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
+            for c in v.children) for v in verbs)
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
@@ -1488,8 +1492,11 @@ class _Extractor:
             if k < sent.end and doc[k].pos_ == "ADV":
                 k += 1
             if k >= sent.end or doc[k].lower_ not in _HEADLINE_VERBS or (
-                    doc[k].pos_ == "VERB" and any(c.dep_ == "nsubj" for c in doc[k].children)):
-                continue  # a well-parsed verb is handled by the reporting-verb rule
+                    doc[k].pos_ == "VERB" and any(c.dep_ == "nsubj" for c in doc[k].children)
+                    and doc[k].dep_ != "compound"):
+                # a well-parsed verb is handled by the reporting-verb rule; one the parser
+                # made part of a noun ("claims" in "[claims responsibility]") is not
+                continue
             lemma = _HEADLINE_VERBS[doc[k].lower_]
             rest = [t for t in doc[k + 1:sent.end] if not (t.is_punct or t.is_space)]
             if not rest:
