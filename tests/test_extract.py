@@ -132,6 +132,18 @@ def test_role_owned_by_an_organization_before_the_name(text, expected):
     assert memberships(text) == {expected}
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("The Islamic State lost Raqqa. Abu Bakr al-Baghdadi, the group's leader, has not been "
+     "seen since.", {("Abu Bakr al-Baghdadi", "leader", "Islamic State")}),
+    ("Al-Shabaab said Hassan Yacqub, the group's governor for Galmudug, was killed.",
+     {("Hassan Yacqub", "governor", "al-Shabaab")}),
+    # "its" may as well be a place's ("Iraq and its prime minister"): not guessed
+    ("Boko Haram attacked Maiduguri. Abubakar Shekau, its leader, released a video.", set()),
+])
+def test_apposition_role_of_the_group_named_before(text, expected):
+    assert memberships(text) == expected
+
+
 def ops(text, published=None):
     return facts_of(text, published).operations
 

@@ -502,6 +502,8 @@ class _Extractor:
             if nxt is not None and nxt.key[0] == "Person":
                 holder = nxt.key
             org = self._org_for_role(ph, orgs)
+            if org is None and ph.start > i:
+                org = self._role_owner(ph.start, sent)  # "X, the group's leader,"
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
 
     def _is_patient(self, v: Token, place: Token) -> bool:
