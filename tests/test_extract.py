@@ -190,6 +190,17 @@ def test_a_bomb_that_went_off_is_a_bombing(text, place, day):
         [("Bombing", [place], day)]
 
 
+def test_a_bomb_after_a_capture_is_not_the_capture():
+    # the capture stays a capture; the bombing "near the town", told by the other side,
+    # names no place of its own
+    text = ("Iraqi forces recaptured the town of Hamam al-Alil south of Mosul on Saturday, the "
+            "military said. Islamic State's Amaq news agency said a suicide car bomb had killed "
+            "dozens of Iraqi soldiers near the town, a claim that could not be verified.")
+    got = ops(text, dt.date(2017, 3, 5))
+    assert [(o.op_type, o.trigger, o.time.value) for o in got] == \
+        [("Capture", "recaptured", "2017-03-04")]
+
+
 @pytest.mark.parametrize("text", [
     "Coalition aircraft destroyed three car bombs near Mosul on Tuesday.",
     "Police defused a car bomb in Mogadishu on Saturday.",

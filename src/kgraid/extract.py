@@ -982,6 +982,9 @@ class _Extractor:
             lemma = head.lemma_.lower()
             idx = None if new_forced else self._merge_candidate(typ, place_keys, time, definite,
                                                                 lemma)
+            if idx is not None and lemma == "bomb" and \
+                    self.facts.operations[idx].op_type not in ("Bombing", "Attack"):
+                idx = None  # a bomb that went off is its own event, not the capture told before
             if idx is not None and definite and plural and (
                     si - self.op_last_sent.get(idx, -9) > 2
                     or self._heading_between(self.op_last_sent.get(idx, -9), si)):
