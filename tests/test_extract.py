@@ -455,6 +455,19 @@ def test_a_claim_of_responsibility_the_parser_reads_as_a_noun_phrase():
     assert [(c[0], c[1]) for c in got] == [(["Islamic State"], "claims responsibility")]
 
 
+def test_it_said_after_a_claim_is_the_same_organization_speaking():
+    got = claims("The commander, Abdulkadir Commandos, was responsible for planning attacks on "
+                 "Somali forces, the U.S. Africa Command said in a statement. It said no "
+                 "civilians were killed.")
+    assert [c[0] for c in got] == [["U.S. Africa Command"], ["U.S. Africa Command"]]
+
+
+def test_the_group_is_the_subject_not_the_organization_in_an_aside():
+    got = claims("Al-Shabab, which is allied with al-Qaida, has been fighting for years. The "
+                 "group denied that any of its commanders had been killed.")
+    assert [c[0] for c in got] == [["al-Shabaab"]]
+
+
 def test_reporting_verb_with_that_clause():
     got = claims("The Britain-based Syrian Observatory for Human Rights said that 25 ISIL members "
                  "were killed in the operation.")

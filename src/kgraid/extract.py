@@ -1261,6 +1261,14 @@ class _Extractor:
         antecedent); none further back, where "it" is as likely a thing."""
         sent = t.sent
         prev = self.doc[sent.start - 1].sent if sent.start > 0 else sent
+        # the organization the claims just before were attributed to: "X was responsible for
+        # attacks on Somali forces, the command said. It said no civilians were killed."
+        here, before = self.mx.evidence(sent), self.mx.evidence(prev)
+        for c in reversed(self.facts.claims):
+            if c.evidence not in (here, before):
+                break
+            if len(c.sources) == 1 and c.sources[0][0] == "Organization":
+                return c.sources[0]
         orgs = [m for m in self.mx.in_span(prev.start, t.i, "Organization")
                 if not self._in_dateline(self.doc[m.start].idx)]
         # the subject before an object: "ISWAP claimed the attack on its Amaq news agency.

@@ -738,13 +738,22 @@ class MentionIndex:
         if noun is not None:
             words = _ANAPHOR_KINDS.get(noun, (noun,))
             for with_label in ((False, True) if typed_first else (True,)):
-                for m in reversed(orgs):
+                fits = []
+                for m in orgs:
                     ent = self.entities.get(m.key)
                     about = (ent.entity_type or "") if ent else ""
                     if with_label:
                         about = f"{about} {m.key[1]}"
                     if any(w in about.lower() for w in words):
-                        return m.key
+                        fits.append(m)
+                if fits:
+                    # the subject of the sentence that names the last one, before an object
+                    # or an aside there: "Al-Shabab, which is allied with al-Qaida, has been
+                    # fighting ... The group denied" is al-Shabab
+                    last = self.doc.sent_of(fits[-1].start)
+                    subjects = [m for m in fits if last.start <= m.start
+                                and self.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
+                    return (subjects or fits)[-1].key
         return orgs[-1].key if orgs else None
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
