@@ -132,6 +132,20 @@ def test_role_owned_by_an_organization_before_the_name(text, expected):
     assert memberships(text) == {expected}
 
 
+@pytest.mark.parametrize("text", [
+    "Somalia's information minister, Mohamed Abdi Hayir, said the government welcomed it.",
+    "Mohamed Abdi Hayir, Somalia's information minister, said the government welcomed it.",
+    "The Somali information minister, Mohamed Abdi Hayir, said the government welcomed it.",
+])
+def test_a_states_minister_before_or_after_the_name_is_its_governments(text):
+    assert memberships(text) == {("Mohamed Abdi Hayir", "information minister",
+                                  "Government of Somalia")}
+
+
+def test_a_towns_governor_is_not_a_government_role():
+    assert memberships("Mosul's governor, Nawfal Hammadi, said the city was safe.") == set()
+
+
 @pytest.mark.parametrize("text, expected", [
     ("The Islamic State lost Raqqa. Abu Bakr al-Baghdadi, the group's leader, has not been "
      "seen since.", {("Abu Bakr al-Baghdadi", "leader", "Islamic State")}),

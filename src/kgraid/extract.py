@@ -503,7 +503,7 @@ class _Extractor:
                 holder = nxt.key
             org = self._org_for_role(ph, orgs)
             if org is None and ph.start > i:
-                org = self._role_owner(ph.start, sent)  # "X, the group's leader,"
+                org = self._role_owner(ph.start, sent, ph.role)  # "X, the group's leader,"
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
 
     def _is_patient(self, v: Token, place: Token) -> bool:
@@ -592,7 +592,7 @@ class _Extractor:
             for start in range(max(sent.start, comma - 4), comma):
                 ph = self._role_at(start, comma)
                 if ph and ph.end == comma and start - 1 >= sent.start:
-                    owner = self._role_owner(start, sent)
+                    owner = self._role_owner(start, sent, ph.role)
                     if owner is not None:
                         self._add_membership(m.key, ph.role, owner, sent,
                                              "role-then-name", 0.8)
@@ -611,19 +611,29 @@ class _Extractor:
                 self._add_membership(m.key, ph.role, org_m.key, sent, "role-then-name", 0.8)
                 return
 
-    def _role_owner(self, start: int, sent: Span) -> EntityKey | None:
+    def _role_owner(self, start: int, sent: Span, role: str) -> EntityKey | None:
         """The organization named just before a role phrase that starts at ``start``: "a
         coalition spokesman", "ISIL's spokesman", or "the group's leader" (the last group
-        named before)."""
+        named before); for a minister or the like, the government of the state named there
+        ("Somalia's information minister", "the Iraqi prime minister")."""
         doc = self.doc
+        governs = role.split()[-1] in _GOVERNMENT_ROLES
         before = self.mx.at(start - 1)
         if before is not None and before.key[0] == "Organization":
             return before.key
+        if governs and doc[start - 1].text in self.demonyms and (
+                before is None or before.key[0] == "Place"):
+            return self._government(self.demonyms[doc[start - 1].text])
         if start - 2 < sent.start or doc[start - 1].text not in ("'s", "’s"):
             return None
         owner = self.mx.at(start - 2)
         if owner is not None:
-            return owner.key if owner.key[0] == "Organization" else None
+            if owner.key[0] == "Organization":
+                return owner.key
+            ent = self.mx.entities.get(owner.key)
+            if governs and ent is not None and ent.entity_type == "country":
+                return self._government(owner.key[1])
+            return None
         noun = doc[start - 2]
         if noun.lower_ in ORG_ANAPHORA and start - 3 >= sent.start and \
                 doc[start - 3].lower_ == "the":
