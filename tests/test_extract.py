@@ -179,13 +179,18 @@ def test_strike_list_item_place_and_list_date():
      "2017-01-07"),
     ("The drone strike near Mir Ali killed four militants late Saturday, officials said.",
      "2017-01-07"),
+    # before a trailing attribution the date is the clause's, even hung on "said"
+    ("WASHINGTON — U.S. forces conducted a drone strike in Mir Ali, in Pakistan's North "
+     "Waziristan, early Sunday, the Pentagon said. Four militants were killed, officials "
+     "said.", "2017-01-08"),
     # the date of the report is not the strike's
     ("Officials said Wednesday that a drone strike near Mir Ali killed four militants.", None),
+    ("A drone strike near Mir Ali killed four militants, officials said Wednesday.", None),
     ("Officials said in a statement on Monday that the strike near Mir Ali killed four.", None),
 ])
 def test_a_date_under_the_reported_verb_is_the_operations(text, day):
     got = ops(text, dt.date(2017, 1, 10))
-    assert [[p[1] for p in o.places] for o in got] == [["Mir Ali"]]
+    assert [[p[1] for p in o.places][:1] for o in got] == [["Mir Ali"]]
     assert (got[0].time.value if got[0].time else None) == day
 
 
@@ -480,6 +485,18 @@ def test_the_group_is_the_subject_not_the_organization_in_an_aside():
     got = claims("Al-Shabab, which is allied with al-Qaida, has been fighting for years. The "
                  "group denied that any of its commanders had been killed.")
     assert [c[0] for c in got] == [["al-Shabaab"]]
+
+
+def test_said_in_a_statement_posted_online_that():
+    got = claims("Al-Qaeda in the Arabian Peninsula denied it. The group said in a statement "
+                 "posted online that the raid had failed.")
+    assert (["Al-Qaeda in the Arabian Peninsula"], "the raid had failed") in \
+        [(c[0], c[1]) for c in got]
+
+
+def test_medics_are_a_source():
+    assert [c[0] for c in claims("Medics in Bayda province said the toll could be higher.")] \
+        == [["Medics"]]
 
 
 def test_reporting_verb_with_that_clause():

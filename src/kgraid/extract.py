@@ -881,6 +881,9 @@ class _Extractor:
                 if h.head is h:
                     break
                 h = h.head
+            if reported and root.i < min(self._inverted_starts(sent), default=-1):
+                reported = False  # "CLAUSE ... early Sunday, the Pentagon said": the date is
+                # in the clause reported, however the parser hung it on "said"
             if reported and not self._is_ancestor(trigger, root):
                 continue
             if self._clause_verb(root).i not in clause:
@@ -1361,6 +1364,15 @@ class _Extractor:
             # the clause after the verb is what it reports: "X say ...; the RSF says it
             # captured ..." hangs X's whole attribution on "says" too
             ccomp = next((c for c in ccomps if c.i > v.i), ccomps[0] if ccomps else None)
+            if ccomp is None:
+                # "said in a statement posted online that ...": the parser hangs the clause
+                # on "posted"
+                ccomp = next((cc for n in _prep_objects(v, ("in",))
+                              if n.lemma_.lower() in _SPEECH_NOUNS
+                              for a in n.children if a.dep_ == "acl"
+                              for cc in a.children if cc.dep_ == "ccomp"
+                              and any(m.lower_ == "that" and m.dep_ == "mark"
+                                      for m in cc.children)), None)
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
                 # "They targeted a senior ISIS official, reported CBS News."
