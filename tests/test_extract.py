@@ -186,6 +186,9 @@ def test_strike_list_item_place_and_list_date():
     # the date of the report is not the strike's
     ("Officials said Wednesday that a drone strike near Mir Ali killed four militants.", None),
     ("A drone strike near Mir Ali killed four militants, officials said Wednesday.", None),
+    # right after the reporting verb: the report's, even where the parser gives it the strike
+    ("The army said on Wednesday it had carried out a drone strike near Mir Ali.", None),
+    ("Officials said Monday's drone strike near Mir Ali killed four militants.", "2017-01-09"),
     ("Officials said in a statement on Monday that the strike near Mir Ali killed four.", None),
 ])
 def test_a_date_under_the_reported_verb_is_the_operations(text, day):

@@ -881,6 +881,15 @@ class _Extractor:
                 if h.head is h:
                     break
                 h = h.head
+            k = span.start - 1
+            while k > sent.start and self.doc[k].lower_ in ("on", "late", "early"):
+                k -= 1
+            v = self.doc[k]
+            if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and v.i != trigger.i and \
+                    not (span.end < sent.end and self.doc[span.end].text in ("'s", "’s")):
+                continue  # "the army said on Wednesday it had rescued 30 hostages": right
+                # after the reporting verb, the report's date, however it is parsed (but
+                # "officials said Monday's strike killed 10" is the strike's)
             if reported and root.i < min(self._inverted_starts(sent), default=-1):
                 reported = False  # "CLAUSE ... early Sunday, the Pentagon said": the date is
                 # in the clause reported, however the parser hung it on "said"
