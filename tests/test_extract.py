@@ -239,6 +239,12 @@ def test_a_bomb_found_or_destroyed_is_a_weapon_not_a_bombing(text):
      ["Bir al-Abd", "Egypt"]),
     # without a country after it, the model's reading stands
     ("Al-Shabaab fighters attacked a Kenyan military base in El Adde on Jan. 15.", []),
+    # a lone word the model reads as a person, right after "near"
+    ("The army said it had rescued 30 hostages in a raid near Kumshe on Tuesday.",
+     ["Kumshe"]),
+    # an owner, or a person named again, is a person
+    ("A strike near Baghdadi's hideout killed five.", []),
+    ("Coalition jets struck near Baghdadi on Monday. Baghdadi was not hurt.", []),
 ])
 def test_a_name_before_its_country_is_a_place(text, places):
     got = ops(text, dt.date(2017, 1, 10))

@@ -449,7 +449,13 @@ class MentionIndex:
                              for i in range(j, k) if i in self.by_token}.values())
             if existing and any(m.key[0] == "Place" for m in existing):
                 continue
-            if existing and (frame_near or any(
+            # "near Kumshe" read as a person: a one-word person named nowhere else in the
+            # article, not an owner ("near Baghdadi's hideout"), is the village
+            lone_word = frame_near and len(existing) == 1 and existing[0].key[0] == "Person" \
+                and existing[0].end - existing[0].start == 1 == k - j \
+                and not (k < len(doc) and doc[k].text in ("'s", "’s")) \
+                and sum(m.key == existing[0].key for m in self.mentions) == 1
+            if existing and not lone_word and (frame_near or any(
                     m.key[0] == "Place" or self.gz.lookup(m.text) is not None for m in existing)):
                 continue  # already named: the model's reading stands
             name = _strip_name(doc[j:k].text)
