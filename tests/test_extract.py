@@ -888,6 +888,22 @@ def test_role_before_the_name_and_ranks_do_not_end_sentences():
     assert got == {("Yahya Rasool", "spokesman", "Iraqi army")}
 
 
+@pytest.mark.parametrize("text, first", [
+    ("Strikes in Syria\nFighter aircraft conducted five strikes near Raqqa, officials said.",
+     "Fighter aircraft conducted five strikes near Raqqa, officials said."),
+    ("Details\nSOUTHWEST ASIA, Feb. 15, 2017 — Coalition forces struck near Raqqa, officials "
+     "said.", "SOUTHWEST ASIA, Feb. 15, 2017 — Coalition forces struck near Raqqa, officials "
+     "said."),
+])
+def test_a_lines_first_word_is_not_a_sentence_of_its_own(text, first):
+    """The parser split 'Fighter' (and 'SOUTHWEST') from the rest of the line after a
+    heading; the evidence sentence and the statement lost it."""
+    doc = load_nlp()(text)
+    assert [s.text.strip() for s in doc.sents][1] == first
+    got = claims(text)
+    assert got and got[0][1].split()[0] in ("Fighter", "Coalition")
+
+
 def test_anti_group_coalition_is_not_the_group():
     got = memberships("“We will continue to hunt down ISIS leaders,” said Brett McGurk, the U.S. "
                       "envoy to the anti-ISIS coalition.")

@@ -53,10 +53,14 @@ def paragraphs(doc: Doc) -> Doc:
                                         doc[i - 1].lower_ + "." in ranks)):
             nxt.is_sent_start = False  # "Brig. Gen. Yahya Rasool": no sentence ends at a rank
             continue
-        if tok.is_space and "\n" in tok.text:
+        if tok.is_space and "\n" in tok.text or "\n" in tok.whitespace_:
             nxt.is_sent_start = True
-        elif "\n" in tok.whitespace_ or (tok.is_space and tok.text.count("\n")):
-            nxt.is_sent_start = True
+            after = doc[i + 2] if i + 2 < len(doc) else None
+            if after is not None and not after.is_space and "\n" not in nxt.whitespace_ \
+                    and not nxt.is_punct:
+                # a line's first word never stands alone: the parser split "Fighter" from
+                # "aircraft conducted five strikes" after the heading "Strikes in Syria"
+                after.is_sent_start = False
         if tok.text in ("--", "—", "•") and (i == 0 or "\n" in doc[i - 1].text_with_ws):
             tok.is_sent_start = True
             if not nxt.is_space:
