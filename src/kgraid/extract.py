@@ -276,6 +276,7 @@ class _Extractor:
         self.quote_spans: list[tuple[int, int]] = []
         self.op_mentions: dict[int, int] = {}   # trigger token -> operation index
         self._dates: dict[tuple[int, int], list[tuple[int, int, str]]] = {}  # span -> dates
+        self._inverted: dict[int, list[int]] = {}  # sentence start -> _inverted_starts
         # tokens that may start an operation word (_trigger_at says whether they do)
         self.pos = pos = [t.pos_ for t in self.doc.tokens]
         lower = self.mx.lower
@@ -1559,7 +1560,14 @@ class _Extractor:
 
     def _inverted_starts(self, sent: Span) -> list[int]:
         """Where each trailing attribution of a sentence starts: 'CLAUSE, the SDF announced
-        today, officials reported.' -> the tokens after the commas."""
+        today, officials reported.' -> the tokens after the commas. Found once a sentence:
+        every date of the sentence asks for them."""
+        found = self._inverted.get(sent.start)
+        if found is None:
+            found = self._inverted[sent.start] = self._find_inverted_starts(sent)
+        return list(found)
+
+    def _find_inverted_starts(self, sent: Span) -> list[int]:
         out = []
         for v in self.doc.span(sent):
             if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and \
