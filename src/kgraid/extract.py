@@ -885,8 +885,9 @@ class _Extractor:
             k = span.start - 1
             while k > sent.start and self.doc[k].lower_ in ("on", "late", "early"):
                 k -= 1
-            v = self.doc[k]
-            if v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and v.i != trigger.i and \
+            v = self.doc[k]  # never the sentence before: k stays in this one
+            if k >= sent.start and v.pos_ == "VERB" and v.lemma_.lower() in self.verbs and \
+                    v.i != trigger.i and \
                     not (span.end < sent.end and self.doc[span.end].text in ("'s", "’s")):
                 continue  # "the army said on Wednesday it had rescued 30 hostages": right
                 # after the reporting verb, the report's date, however it is parsed (but
