@@ -503,6 +503,26 @@ def test_said_in_a_statement_posted_online_that():
         [(c[0], c[1]) for c in got]
 
 
+@pytest.mark.parametrize("text, statement", [
+    ("Russia's Defense Ministry claimed its warplanes had killed 120 militants near Palmyra, "
+     "a claim that could not be independently verified.",
+     "its warplanes had killed 120 militants near Palmyra"),
+    ("The group said 30 soldiers died, a figure that cannot be confirmed.", "30 soldiers died"),
+    # no caveat: the words stay
+    ("The group said 30 soldiers died, a claim that can be verified.",
+     "30 soldiers died, a claim that can be verified"),
+])
+def test_the_reporters_caveat_is_not_part_of_the_statement(text, statement):
+    got = claims(text)
+    assert [c[1] for c in got] == [statement]
+
+
+def test_an_unverified_claim_is_still_hedged():
+    got = claims("Russia's Defense Ministry claimed its warplanes had killed 120 militants near "
+                 "Palmyra, a claim that could not be verified.")
+    assert got[0][2] == "Reportedly"
+
+
 def test_medics_are_a_source():
     assert [c[0] for c in claims("Medics in Bayda province said the toll could be higher.")] \
         == [["Medics"]]

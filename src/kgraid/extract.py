@@ -142,6 +142,12 @@ _COURTESY = re.compile(
     r"|\bthoughts and prayers\b|\b(?:our|my|deepest|sincere) condolences\b", re.I)
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
+#: "..., a claim that could not be independently verified": the reporter's caveat after a
+#: claim (it makes the claim's hedge "Reportedly"), not part of what was claimed.
+_UNVERIFIED_TAIL = re.compile(
+    r",\s+(?:a|the)\s+(?:claim|report|figure|toll|account)\s+(?:that|which)\s+"
+    r"(?:cannot|(?:could|can)\s+not|couldn['’]t|can['’]t)\s+(?:yet\s+)?be\s+"
+    r"(?:independently\s+)?(?:verified|confirmed)\s*$", re.I)
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
                 "Attack": 1, "Bombing": 2}
 _ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", "stage",
@@ -1307,6 +1313,7 @@ class _Extractor:
         s = s.strip(" ,;:\n\t")
         s = s.strip("\"“”")
         s = s.rstrip(" ,;:.")
+        s = _UNVERIFIED_TAIL.sub("", s)  # the reporter's caveat, not the claim (its hedge)
         return re.sub(r"\s+", " ", s)
 
     def _hedge(self, verb_lemma: str, sent: Span) -> str:
