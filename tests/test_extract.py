@@ -796,12 +796,23 @@ def test_claim_of_responsibility_is_about_the_attack():
     ("one person was killed and another injured", [("killed", 1, None), ("wounded", 1, None)]),
     ("five ISIL militants were captured and at least 10 killed in that raid",
      [("captured", 5, None), ("killed", 10, "at least")]),
-    ("killing at least 20 people and injuring more than 50", [("killed", 20, "at least")]),
+    ("killing at least 20 people and injuring more than 50",
+     [("killed", 20, "at least"), ("wounded", 50, "more than")]),
+    ("The blast killed 20 in Kabul.", [("killed", 20, None)]),
 ])
 def test_casualty_figures(text, expected):
     got = [(f.casualty_type, f.count, f.qualifier) for f in extract_figures(text)]
     for e in expected:
         assert e in got
+
+
+def test_a_conjoined_figure_keeps_its_own_subject():
+    got = [(f.casualty_type, f.count, f.subject) for f in extract_figures(
+        "Twenty ISIL militants were killed and 10 Lebanese soldiers were wounded.")]
+    assert got == [("killed", 20, "ISIL militants"), ("wounded", 10, "Lebanese soldiers")]
+    got = [(f.casualty_type, f.subject) for f in extract_figures(
+        "Three U.S. service members were killed and two were wounded.")]
+    assert got == [("killed", "U.S. service members"), ("wounded", "U.S. service members")]
 
 
 @pytest.mark.parametrize("qualifier", [None, "at least", "about", "around", "more than", "over",

@@ -43,11 +43,14 @@ _FIG_PASSIVE = re.compile(
     rf"(?:were|was|have been|had been|are|is|has been)\s+(?:reportedly\s+)?"
     rf"(?P<v>killed|wounded|injured|detained|arrested|captured|freed|released|rescued)", re.I)
 _FIG_CONJ = re.compile(
-    rf"\band\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?:\w+\s+){{0,2}}?(?:were\s+|was\s+)?"
-    rf"(?P<v>killed|wounded|injured|detained|captured|freed)", re.I)
+    rf"\band\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?P<subj>(?:\w+\s+){{0,2}}?)"
+    rf"(?:were\s+|was\s+)?(?P<v>killed|wounded|injured|detained|captured|freed)", re.I)
+#: "killing at least 23 soldiers", and "... and injuring more than 50." with no noun after
+#: the number.
 _FIG_ACTIVE = re.compile(
     rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed)\s+"
-    rf"{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)", re.I)
+    rf"{_QUAL}(?P<n>{_NUM})(?:\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)|(?=\s*[.;]|\s*$))",
+    re.I)
 _FIG_NAMED = re.compile(
     r"\b(?P<subj>[A-Z][\w'’-]+(?:\s+(?:al-|bin\s+|Abu\s+)?[A-Z][\w'’-]+){0,3})\s+(?:was|has been)\s+"
     r"(?:reportedly\s+)?(?P<v>killed|wounded|injured|captured|detained)\b")
@@ -192,8 +195,8 @@ def extract_figures(text: str) -> list[Figure]:
         add(m["v"], m["n"], m["q"], m["subj"])
         tail = text[m.end():m.end() + 80]
         for c in _FIG_CONJ.finditer(tail):
-            if c.start() < 3:
-                add(c["v"], c["n"], c["q"], m["subj"])
+            if c.start() < 3:  # "and 10 Lebanese soldiers were wounded": their own subject
+                add(c["v"], c["n"], c["q"], c["subj"].strip() or m["subj"])
         # "one person was killed and another injured": the conjoined figure shares the verb
         # tense; "five militants were captured and at least 10 killed".
         cm = re.match(rf"\s+and\s+{_QUAL}(?P<n>{_NUM}|another)\s+(?P<v>killed|wounded|injured|"
@@ -201,9 +204,11 @@ def extract_figures(text: str) -> list[Figure]:
         if cm:
             add(cm["v"], cm["n"], cm["q"], m["subj"])
     for m in _FIG_ACTIVE.finditer(text):
-        if m["subj"].split()[0].lower() in ("of", "in", "on"):
+        first = m["subj"].split()[0].lower() if m["subj"] else None
+        if first == "of":
             continue
-        add(m["v"], m["n"], m["q"], m["subj"])
+        # "the blast killed 20 in Kabul": a figure without its noun
+        add(m["v"], m["n"], m["q"], None if first in ("in", "on") else m["subj"])
     for m in _FIG_NAMED.finditer(text):
         if m["subj"].split()[0] not in ("It", "He", "She", "This", "That", "The", "No"):
             add(m["v"], "one", None, m["subj"])
