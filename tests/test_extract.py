@@ -935,6 +935,13 @@ def test_a_lines_first_word_is_not_a_sentence_of_its_own(text, first):
     assert got and got[0][1].split()[0] in ("Fighter", "Coalition")
 
 
+@pytest.mark.parametrize("modifier", ["Kurdish-led", "U.S.-backed"])
+def test_role_for_a_modified_organization_then_name(modifier):
+    got = memberships(f"A spokesman for the {modifier} Syrian Democratic Forces, Mustafa Bali, "
+                      "said the fighting continued.")
+    assert got == {("Mustafa Bali", "spokesman", "Syrian Democratic Forces")}
+
+
 def test_anti_group_coalition_is_not_the_group():
     got = memberships("“We will continue to hunt down ISIS leaders,” said Brett McGurk, the U.S. "
                       "envoy to the anti-ISIS coalition.")

@@ -613,8 +613,11 @@ class _Extractor:
         if org_m.key[0] != "Organization":
             return
         k = org_m.start
-        while k - 1 >= sent.start and doc[k - 1].lower_ in ("the", "a", "an"):
-            k -= 1
+        inside = set(range(org_m.start, org_m.end))  # the name and what modifies it
+        while k - 1 >= sent.start and (doc[k - 1].lower_ in ("the", "a", "an")
+                                       or doc[k - 1].head.i in inside):
+            k -= 1  # "a spokesman for the Kurdish-led Syrian Democratic Forces, X,"
+            inside.add(k)
         if k - 1 < sent.start or doc[k - 1].lower_ not in ("for", "of", "at", "in", "to"):
             return
         for start in range(max(sent.start, k - 5), k - 1):
