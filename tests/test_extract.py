@@ -528,6 +528,16 @@ def test_medics_are_a_source():
         == [["Medics"]]
 
 
+@pytest.mark.parametrize("text, source", [
+    ("Iraqi state TV reported that security forces had retaken the Mosul airport.",
+     "Iraqi state TV"),
+    ("Syrian state television said the army had captured the town.", "Syrian state television"),
+    ("A local newspaper reported that 20 militants were killed near Sirte.", "local newspaper"),
+])
+def test_broadcasters_and_newspapers_are_sources(text, source):
+    assert [c[0] for c in claims(text)] == [[source]]
+
+
 def test_reporting_verb_with_that_clause():
     got = claims("The Britain-based Syrian Observatory for Human Rights said that 25 ISIL members "
                  "were killed in the operation.")
