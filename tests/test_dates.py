@@ -59,6 +59,12 @@ def test_find_dates_skips_the_verb_may_and_bare_numbers():
     assert found == ["July 2014", "May", "Dec. 16"]
 
 
+@pytest.mark.parametrize("word", ["August", "March", "June", "October"])
+def test_a_month_that_ends_the_sentence_is_found(word):
+    """'killed in an airstrike in August.': the full stop is not part of the month."""
+    assert [t for _, _, t in find_dates(f"He was killed in an airstrike in {word}.")] == [word]
+
+
 @pytest.mark.parametrize("text,value,precision", [
     ("last month", "2016-12", "month"),
     ("earlier this month", "2017-01", "month"),

@@ -168,7 +168,10 @@ def find_dates(sentence: str) -> list[tuple[int, int, str]]:
     """Date expressions in ``sentence`` as (start, end, text)."""
     out = []
     for m in DATE_RE.finditer(sentence):
-        s = m.group(0)
+        s, end = m.group(0), m.end()
+        if m.lastgroup == "mon" and s.endswith(".") and not _MONTH_NAMES.match(s) and \
+                _MONTH_NAMES.match(s[:-1]):
+            s, end = s[:-1], end - 1  # "killed in August.": the full stop ends the sentence
         if m.lastgroup == "mon" and not _MONTH_NAMES.match(s):
             continue
         if m.lastgroup == "mon" and s.lower().rstrip(".") == "may":
@@ -182,5 +185,5 @@ def find_dates(sentence: str) -> list[tuple[int, int, str]]:
             before = sentence[:m.start()].rstrip().lower()
             if not re.search(r"\b(?:in|of|since|during|early|late|until|by|from|mid-?)$", before):
                 continue
-        out.append((m.start(), m.end(), s))
+        out.append((m.start(), end, s))
     return out
