@@ -59,6 +59,16 @@ def test_find_dates_skips_the_verb_may_and_bare_numbers():
     assert found == ["July 2014", "May", "Dec. 16"]
 
 
+@pytest.mark.parametrize("sentence, found", [
+    ("It took place on Tuesday, Jan. 3.", ["Jan. 3"]),
+    ("On Tuesday, January 3, 2017, forces struck.", ["January 3, 2017"]),
+    ("On Tuesday forces struck; on Jan. 3 they left.", ["Tuesday", "Jan. 3"]),
+])
+def test_a_weekday_before_its_date_gives_way_to_it(sentence, found):
+    """'on Tuesday, Jan. 3' in a later Tuesday's paper is Jan. 3, not the paper's day."""
+    assert [t for _, _, t in find_dates(sentence)] == found
+
+
 @pytest.mark.parametrize("word", ["August", "March", "June", "October"])
 def test_a_month_that_ends_the_sentence_is_found(word):
     """'killed in an airstrike in August.': the full stop is not part of the month."""

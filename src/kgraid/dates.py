@@ -185,5 +185,8 @@ def find_dates(sentence: str) -> list[tuple[int, int, str]]:
             before = sentence[:m.start()].rstrip().lower()
             if not re.search(r"\b(?:in|of|since|during|early|late|until|by|from|mid-?)$", before):
                 continue
-        out.append((m.start(), end, s))
-    return out
+        if out and m.lastgroup in ("md", "mdy", "dmy", "dm") and out[-1][3] in ("wd", "lwd") \
+                and re.fullmatch(r",?\s*", sentence[out[-1][1]:m.start()]):
+            out.pop()  # "on Tuesday, Jan. 3": the weekday names the date that follows it
+        out.append((m.start(), end, s, m.lastgroup))
+    return [(a, b, t) for a, b, t, _ in out]
