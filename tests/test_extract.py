@@ -239,6 +239,12 @@ def test_a_bomb_found_or_destroyed_is_a_weapon_not_a_bombing(text):
      ["Bir al-Abd", "Egypt"]),
     # without a country after it, the model's reading stands
     ("Al-Shabaab fighters attacked a Kenyan military base in El Adde on Jan. 15.", []),
+    # a part of a country named by its direction is as good as the country
+    ("Abu Sayyaf was killed during a raid by U.S. special operations forces in al-Amr, "
+     "eastern Syria, on May 16.", ["al-Amr", "eastern Syria"]),
+    # where a captive is held afterwards is not where the operation was
+    ("Abu Sayyaf was killed during a raid in al-Amr, eastern Syria, on May 16. His wife was "
+     "captured during the operation and is being held in Iraq.", ["al-Amr", "eastern Syria"]),
     # a lone word the model reads as a person, right after "near"
     ("The army said it had rescued 30 hostages in a raid near Kumshe on Tuesday.",
      ["Kumshe"]),

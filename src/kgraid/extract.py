@@ -145,6 +145,9 @@ _COURTESY = re.compile(
     r"|\bthoughts and prayers\b|\b(?:our|my|deepest|sincere) condolences\b", re.I)
 _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|years|days)\b|"
                        r"\bfor (?:months|years)\b|\b(?:routinely|regularly|often|repeatedly)\b")
+#: Where a captive is kept afterwards is not where the operation was: "was captured during
+#: the operation and is being held in Iraq".
+_HELD_VERBS = frozenset({"hold", "imprison", "jail", "keep"})
 #: "..., a claim that could not be independently verified": the reporter's caveat after a
 #: claim (it makes the claim's hedge "Reportedly"), not part of what was claimed.
 _UNVERIFIED_TAIL = re.compile(
@@ -857,6 +860,8 @@ class _Extractor:
             return True
         if head.pos_ == "NOUN" and head.dep_ in ("dobj", "iobj", "npadvmod"):
             head = head.head  # "told reporters in Paris"
+        if head.pos_ == "VERB" and head.lemma_.lower() in _HELD_VERBS:
+            return True  # "captured during the operation and is being held in Iraq"
         return head.pos_ == "VERB" and head.lemma_.lower() in self.verbs
 
     @staticmethod

@@ -472,14 +472,16 @@ class MentionIndex:
                            entry.entity_type if entry else None)
 
     def _country_follows(self, k: int) -> bool:
-        """Whether token ``k`` is a comma before the name of a country: "El Adde, Somalia"."""
+        """Whether token ``k`` is a comma before the name of a country, or of a part of one
+        named by its direction: "El Adde, Somalia", "al-Amr, eastern Syria"."""
         if k + 1 >= len(self.doc) or self.doc[k].text != ",":
             return False
         m = self.by_token.get(k + 1)
         if m is None or m.start != k + 1 or m.key[0] != "Place":
             return False
         ent = self.entities.get(m.key)
-        return ent is not None and ent.entity_type == "country"
+        return ent is not None and (ent.entity_type == "country" or (
+            ent.entity_type == "region" and m.key[1].split()[0].lower() in DIRECTION_WORDS))
 
     def _institutions(self) -> None:
         """'the Iraqi army', 'Syrian government forces': a nationality and an institution
