@@ -958,6 +958,25 @@ def test_role_for_a_modified_organization_then_name(modifier):
     assert got == {("Mustafa Bali", "spokesman", "Syrian Democratic Forces")}
 
 
+def test_a_country_name_before_a_comma_is_not_part_of_the_next_organization():
+    # the model read "Niger, French Armed Forces" as one organization
+    text = ("The strike took place in August in the Menaka region, near the border with Niger, "
+            "French Armed Forces Minister Florence Parly said.")
+    doc = load_nlp()(text)
+    assert ("Niger", "GPE") in [(e.text, e.label_) for e in doc.ents]
+    assert memberships(text) == {("Florence Parly", "armed forces minister",
+                                  "French Armed Forces")}
+
+
+def test_the_country_of_the_border_with_is_a_landmark_beside_the_place():
+    got = ops("A drone strike in the Menaka region, near the border with Niger, killed him in "
+              "August.", dt.date(2021, 9, 17))
+    assert [[p[1] for p in o.places] for o in got] == [["Ménaka"]]
+    got = ops("Turkish forces launched an offensive along the border with Syria on Monday.",
+              dt.date(2017, 1, 10))
+    assert [[p[1] for p in o.places] for o in got] == [["Syria"]]  # nothing else named
+
+
 def test_anti_group_coalition_is_not_the_group():
     got = memberships("“We will continue to hunt down ISIS leaders,” said Brett McGurk, the U.S. "
                       "envoy to the anti-ISIS coalition.")

@@ -844,9 +844,17 @@ class _Extractor:
             return False  # "a team of special forces based in Iraq"
         if m.key[1] in ("United States",):
             return False  # the actor's country, never where operations in this genre happen
+
         if self._where_reported(doc[m.start], trigger):
             return False
         return True
+
+    def _border_landmark(self, m: Mention) -> bool:
+        """Is the place the country of "the border with <country>"?"""
+        last = self.doc[m.end - 1]
+        prep = last.head
+        return last.dep_ == "pobj" and prep.lower_ == "with" and \
+            prep.head.lemma_.lower() == "border"
 
     def _where_reported(self, tok: Token, trigger: Token) -> bool:
         """Is ``tok`` in a phrase that says where something was said ("told reporters in
@@ -995,6 +1003,11 @@ class _Extractor:
                 continue
             places = [m for m in mx.in_span(sent.start, sent.end, "Place")
                       if self._place_ok(m, sent, head)]
+            beside = [m for m in places if self._border_landmark(m)]
+            if beside and len(beside) < len(places):
+                # "in the Menaka region, near the border with Niger": Niger is a landmark
+                # when the sentence names the place itself
+                places = [m for m in places if m not in beside]
             if head.pos_ == "VERB":
                 if typ == "Capture" and not (places and any(
                         self._is_ancestor(head, doc[p.start]) or p.start in

@@ -81,13 +81,31 @@ class CountryNames:
                               for match_id, start, end in self.matcher(doc)])
         if not found:
             return doc
-        ents = list(doc.ents)
+        ents = self._split_at_country_comma(list(doc.ents), found)
         for country in found:
             over = [e for e in ents if e.start < country.end and country.start < e.end]
             if all(country.start <= e.start and e.end <= country.end for e in over):
                 ents = [e for e in ents if e not in over] + [country]
         doc.ents = sorted(ents, key=lambda e: e.start)
         return doc
+
+
+    @staticmethod
+    def _split_at_country_comma(ents: list[Span], countries: list[Span]) -> list[Span]:
+        """A model entity that runs from a country's name over a comma ("near the border
+        with Niger, French Armed Forces Minister ...": one ORG "Niger, French Armed Forces")
+        is two names: the part after the comma keeps the model's label, the country is
+        added below."""
+        starts = {c.start: c for c in countries}
+        out = []
+        for e in ents:
+            c = starts.get(e.start)
+            if c is not None and c.end < e.end and e.doc[c.end].text == "," \
+                    and c.end + 1 < e.end:
+                out.append(Span(e.doc, c.end + 1, e.end, label=e.label_))
+            else:
+                out.append(e)
+        return out
 
 
 @Language.factory("kgraid_countries", assigns=["doc.ents"])
