@@ -977,6 +977,12 @@ def test_the_country_of_the_border_with_is_a_landmark_beside_the_place():
     assert [[p[1] for p in o.places] for o in got] == [["Syria"]]  # nothing else named
 
 
+def test_idf_is_the_israel_defense_forces():
+    got = claims("Israeli aircraft struck Hamas targets in the Gaza Strip, the Israel Defense "
+                 "Forces said. The IDF said the strikes were in response to rockets.")
+    assert [c[0] for c in got] == [["Israel Defense Forces"], ["Israel Defense Forces"]]
+
+
 def test_anti_group_coalition_is_not_the_group():
     got = memberships("“We will continue to hunt down ISIS leaders,” said Brett McGurk, the U.S. "
                       "envoy to the anti-ISIS coalition.")
