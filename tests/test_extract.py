@@ -266,6 +266,18 @@ def test_plural_strikes_with_a_toll_on_the_participle_after_them_are_an_operatio
                dt.date(2017, 1, 10)) == []
 
 
+def test_strikes_in_a_country_after_a_dated_summary_take_its_date():
+    text = ("Coalition forces conducted 12 strikes against ISIL targets in Syria and Iraq on "
+            "Jan. 4.\n\nIn Syria, bomber and fighter aircraft conducted eight strikes near "
+            "Raqqa and Palmyra.\n\nIn Iraq, attack aircraft conducted four strikes near Mosul.")
+    got = ops(text, dt.date(2017, 1, 5))
+    assert [o.time.value if o.time else None for o in got] == ["2017-01-04"] * 3
+    # a country the summary did not name: no date
+    got = ops("Coalition forces conducted 12 strikes against ISIL targets in Syria on Jan. 4. "
+              "Separately, strikes near Mosul in Iraq killed 20 militants.", dt.date(2017, 1, 5))
+    assert [o.time.value if o.time else None for o in got] == ["2017-01-04", None]
+
+
 def test_a_summary_under_a_heading_and_a_campaigns_description_add_nothing():
     # "These strikes" after a heading sums up the sections above; "the operation to defeat
     # ISIS in Iraq and Syria" describes the named campaign: neither lends its places to the

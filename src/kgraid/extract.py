@@ -154,6 +154,7 @@ _UNVERIFIED_TAIL = re.compile(
     r",\s+(?:a|the)\s+(?:claim|report|figure|toll|account)\s+(?:that|which)\s+"
     r"(?:cannot|(?:could|can)\s+not|couldn['’]t|can['’]t)\s+(?:yet\s+)?be\s+"
     r"(?:independently\s+)?(?:verified|confirmed)\s*$", re.I)
+_STRIKE_TYPES = frozenset({"Strike", "Airstrike", "DroneStrike"})
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
                 "Attack": 1, "Bombing": 2}
 _ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", "stage",
@@ -849,6 +850,29 @@ class _Extractor:
             return False
         return True
 
+    def _summary_time(self, si: int, place_keys: list[EntityKey]) -> object | None:
+        """The date of a strike summary just before: "Coalition forces conducted 12 strikes
+        in Syria and Iraq on Jan. 4. In Syria, aircraft conducted eight strikes near Raqqa
+        and Palmyra." dates the Syria strikes Jan. 4: the summary, one or two sentences
+        back, has a day's date and only countries for places, and this sentence names one
+        of them."""
+        for idx in range(len(self.facts.operations) - 1, -1, -1):
+            op = self.facts.operations[idx]
+            last = self.op_last_sent.get(idx, -9)
+            if si - last > 2:
+                break
+            if op.op_type not in _STRIKE_TYPES or op.time is None or not op.time.value \
+                    or len(op.time.value) != 10 or not op.places:
+                continue
+            if all(self._is_country(p) for p in op.places) and \
+                    any(p in op.places for p in place_keys):
+                return op.time
+        return None
+
+    def _is_country(self, key: EntityKey) -> bool:
+        ent = self.mx.entities.get(key)
+        return ent is not None and ent.entity_type == "country"
+
     def _border_landmark(self, m: Mention) -> bool:
         """Is the place the country of "the border with <country>"?"""
         last = self.doc[m.end - 1]
@@ -1033,6 +1057,8 @@ class _Extractor:
             if time is None and is_item:
                 time = self.context_time  # "-- Near Mosul, three strikes ...": the list's date
             place_keys = list(dict.fromkeys(p.key for p in places))
+            if time is None and not is_item and typ in _STRIKE_TYPES:
+                time = self._summary_time(si, place_keys)
             actors, targets = self._actors_targets(sent, head)
             figures = extract_figures(sent_text)
             lemma = head.lemma_.lower()
