@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from . import dates
-from .facts import ArticleFacts, Claim, EntityKey, Figure, Membership, Operation
+from .facts import (ArticleFacts, Claim, EntityKey, Figure, Membership, Operation,
+                    TimeValue)
 from .gazetteer import load_gazetteer, load_table
 from .mentions import (ORG_ANAPHORA, SERVICES, Mention, MentionIndex, TokenCache,
                        country_of_adjective)
@@ -649,8 +650,7 @@ class _Extractor:
         if owner is not None:
             if owner.key[0] == "Organization":
                 return owner.key
-            ent = self.mx.entities.get(owner.key)
-            if governs and ent is not None and ent.entity_type == "country":
+            if governs and self.mx.is_country(owner.key):
                 return self._government(owner.key[1])
             return None
         noun = doc[start - 2]
@@ -850,7 +850,7 @@ class _Extractor:
             return False
         return True
 
-    def _summary_time(self, si: int, place_keys: list[EntityKey]) -> object | None:
+    def _summary_time(self, si: int, place_keys: list[EntityKey]) -> TimeValue | None:
         """The date of a strike summary just before: "Coalition forces conducted 12 strikes
         in Syria and Iraq on Jan. 4. In Syria, aircraft conducted eight strikes near Raqqa
         and Palmyra." dates the Syria strikes Jan. 4: the summary, one or two sentences
@@ -864,14 +864,10 @@ class _Extractor:
             if op.op_type not in _STRIKE_TYPES or op.time is None or not op.time.value \
                     or len(op.time.value) != 10 or not op.places:
                 continue
-            if all(self._is_country(p) for p in op.places) and \
+            if all(self.mx.is_country(p) for p in op.places) and \
                     any(p in op.places for p in place_keys):
                 return op.time
         return None
-
-    def _is_country(self, key: EntityKey) -> bool:
-        ent = self.mx.entities.get(key)
-        return ent is not None and ent.entity_type == "country"
 
     def _border_landmark(self, m: Mention) -> bool:
         """Is the place the country of "the border with <country>"?"""
@@ -984,7 +980,6 @@ class _Extractor:
         if verb.tag_ in _PRESENT_TAGS or passive_present or bare_root:
             if verb.lemma_.lower() in ("be", "have", "remain", "appear", "seem"):
                 return None  # "the raid is the first ...": a description, not today's event
-            from .facts import TimeValue
             return TimeValue(f"present tense: {verb.text}", self.published.isoformat(), "day")
         return None
 
@@ -1316,8 +1311,7 @@ class _Extractor:
             if t.dep_ not in ("nsubj", "poss"):
                 return None
             person = mx.person_by_surname(m.key[1]) if len(m.key[1].split()) == 1 else None
-            ent = mx.entities.get(m.key)
-            return person or (m.key if ent is not None and ent.entity_type == "country" else None)
+            return person or (m.key if mx.is_country(m.key) else None)
         anon = mx.anonymous_source(t)
         if anon is None and m is None:
             return self._named_org(t)
@@ -1625,7 +1619,7 @@ class _Extractor:
         found = self._inverted.get(sent.start)
         if found is None:
             found = self._inverted[sent.start] = self._find_inverted_starts(sent)
-        return list(found)
+        return found
 
     def _find_inverted_starts(self, sent: Span) -> list[int]:
         out = []

@@ -456,7 +456,7 @@ class MentionIndex:
                 and not (k < len(doc) and doc[k].text in ("'s", "’s")) \
                 and sum(m.key == existing[0].key for m in self.mentions) == 1
             if existing and not lone_word and (frame_near or any(
-                    m.key[0] == "Place" or self.gz.lookup(m.text) is not None for m in existing)):
+                    self.gz.lookup(m.text) is not None for m in existing)):
                 continue  # already named: the model's reading stands
             name = _strip_name(doc[j:k].text)
             entry = self.gz.lookup(name)
@@ -480,8 +480,8 @@ class MentionIndex:
         if m is None or m.start != k + 1 or m.key[0] != "Place":
             return False
         ent = self.entities.get(m.key)
-        return ent is not None and (ent.entity_type == "country" or (
-            ent.entity_type == "region" and m.key[1].split()[0].lower() in DIRECTION_WORDS))
+        return self.is_country(m.key) or (ent is not None and ent.entity_type == "region"
+                                          and m.key[1].split()[0].lower() in DIRECTION_WORDS)
 
     def _institutions(self) -> None:
         """'the Iraqi army', 'Syrian government forces': a nationality and an institution
@@ -826,4 +826,8 @@ class MentionIndex:
 
     def is_broad_place(self, key: EntityKey) -> bool:
         return is_broad_place(key, self.entities.get(key))
+
+    def is_country(self, key: EntityKey) -> bool:
+        ent = self.entities.get(key)
+        return ent is not None and ent.entity_type == "country"
 

@@ -89,7 +89,6 @@ class CountryNames:
         doc.ents = sorted(ents, key=lambda e: e.start)
         return doc
 
-
     @staticmethod
     def _split_at_country_comma(ents: list[Span], countries: list[Span]) -> list[Span]:
         """A model entity that runs from a country's name over a comma ("near the border
