@@ -1146,3 +1146,23 @@ def test_broad_places_are_countries_regions_and_direction_named_parts() -> None:
     # a place named by a direction is a part of a wider place even when no entity backs it
     assert is_broad_place(("Place", "Northern Iraq"), None)
     assert not is_broad_place(("Place", "Deir al-Zour"), None)
+
+
+@pytest.mark.parametrize("text, coalition", [
+    ("The Saudi-led coalition carried out airstrikes on Sanaa on Monday. The coalition said it "
+     "targeted Houthi military sites.", "Saudi-led coalition"),
+    ("The Saudi-led Arab coalition struck Sanaa on Monday. The coalition said it hit a depot.",
+     "Saudi-led coalition"),
+    # not in the gazetteer: kept as written, with its bare mentions
+    ("A Russian-led military coalition struck Idlib on Monday. The coalition said 20 militants "
+     "were killed.", "Russian-led military coalition"),
+    # the U.S.-led one stays the counter-ISIL coalition, named or bare
+    ("The U.S.-led coalition struck Mosul on Monday. The coalition said 20 militants were killed.",
+     "Combined Joint Task Force – Operation Inherent Resolve"),
+    ("Coalition forces struck Mosul on Monday. The coalition said 20 militants were killed.",
+     "Combined Joint Task Force – Operation Inherent Resolve"),
+])
+def test_a_coalition_led_by_another_state_is_its_own_organization(text, coalition):
+    facts = facts_of(text, dt.date(2020, 3, 4))
+    assert [c.sources[0][1] for c in facts.claims] == [coalition]
+    assert [a[1] for o in facts.operations for a in o.actors] == [coalition]

@@ -110,6 +110,9 @@ class ArticleFacts:
                 "operations": len(self.operations), "claims": len(self.claims)}
 
 
+#: Words before "-led coalition" that name the U.S.-led (counter-ISIL) coalition, which the
+#: gazetteer holds; any other leader ("the Saudi-led coalition") names a coalition of its own.
+US_NAMES = ("U.S.", "US", "American", "America", "United", "Washington")
 #: Entity types of a place too wide to say where an operation happened.
 BROAD_PLACE_TYPES = frozenset({"country", "region", "governorate", "province", "river"})
 #: First words of a place name that make it a part of a wider place ("northern Syria").

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from .facts import DIRECTION_WORDS, Entity, EntityKey, Evidence, is_broad_place
+from .facts import DIRECTION_WORDS, US_NAMES, Entity, EntityKey, Evidence, is_broad_place
 from .gazetteer import load_gazetteer, load_table
 
 __all__ = ["Mention", "MentionIndex", "country_of_adjective"]
@@ -120,6 +120,24 @@ def _joined_persons(doc: "TokenCache") -> list[Span]:
         else:
             out.append(ent)
     return out
+
+
+_LED_COALITION = re.compile(r"(\w[\w.]*)\s?[-\u2010]\s?led(?: \w+)? coalition", re.IGNORECASE)
+
+
+def _other_coalition(ents: list[Span]) -> str | None:
+    """The name of the one coalition "led" by another than the U.S. that the article names
+    ("the Saudi-led coalition"), when it names no other: its bare "the coalition" is that
+    one, not the U.S.-led coalition a bare "coalition" means in Defense Department releases."""
+    led, named_us = set(), False
+    for e in ents:
+        name = _strip_name(e.text)
+        m = _LED_COALITION.fullmatch(name) if e.label_ == "ORG" else None
+        if m and m.group(1) not in US_NAMES:
+            led.add(name)
+        elif e.ent_id_ and name.lower() != "coalition" and "coalition" in name.lower():
+            named_us = True
+    return next(iter(led)) if len(led) == 1 and not named_us else None
 
 
 @functools.cache
@@ -305,7 +323,9 @@ class MentionIndex:
 
     def _build(self) -> None:
         doc = self.doc
-        for ent in _joined_persons(doc):
+        ents = _joined_persons(doc)
+        other_coalition = _other_coalition(ents)
+        for ent in ents:
             if ent.start >= 2 and doc[ent.start - 1].text in ("-", "\u2010") and \
                     doc[ent.start - 2].lower_ in ("anti", "counter", "pro", "non"):
                 continue  # "anti-ISIS", "counter-ISIL": a modifier, not a mention of the group
@@ -315,6 +335,12 @@ class MentionIndex:
             surface = _strip_name(ent.text)
             if entry is None:
                 entry = self.gz.lookup(surface)
+            if other_coalition is not None and surface.lower() == "coalition":
+                entry = self.gz.lookup(other_coalition)
+                if entry is None:  # "the Russian-led coalition ... the coalition said"
+                    self._register(ent.start, ent.end, "Organization", other_coalition,
+                                   surface, None, "military coalition")
+                    continue
             if entry is not None:
                 start, end = ent.start, ent.end
                 label, kind = entry.label, entry.kind

@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .errors import ModelError
+from .facts import US_NAMES
 from .gazetteer import GazetteerEntry, load_gazetteer
 from .model import MODEL_CANDIDATES, model_id, model_name
 
@@ -145,6 +146,17 @@ def _ruler_patterns(gaps: bool = False) -> list[dict]:
     return patterns
 
 
+def _led_coalition_patterns() -> list[dict]:
+    """ "the Saudi-led coalition", "a Russian-led military coalition": a coalition of its
+    own, not the U.S.-led one that a bare "coalition" names in Defense Department releases.
+    No id: the name is looked up in the gazetteer, else kept as written."""
+    return [{"label": "ORG", "pattern": [
+        {"TEXT": {"REGEX": r"^[A-Z][A-Za-z.]*$", "NOT_IN": list(US_NAMES)}},
+        {"ORTH": {"IN": ["-", "\u2010"]}}, {"LOWER": "led"},
+        *([{"LOWER": {"IN": ["military", "arab", "international"]}}] if extra else []),
+        {"LOWER": "coalition"}]} for extra in (False, True)]
+
+
 @functools.cache
 def load_nlp(name: str | None = None) -> Language:
     """The spaCy pipeline with kgraid's components (cached per process)."""
@@ -164,7 +176,7 @@ def load_nlp(name: str | None = None) -> Language:
     ruler = nlp.add_pipe("entity_ruler", before="ner" if "ner" in nlp.pipe_names else None,
                          config={"overwrite_ents": True, "validate": False,
                                  "phrase_matcher_attr": "ORTH"})
-    ruler.add_patterns(_ruler_patterns())
+    ruler.add_patterns(_ruler_patterns() + _led_coalition_patterns())
     nlp.add_pipe("kgraid_countries", after="ner" if "ner" in nlp.pipe_names else "entity_ruler")
     log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
