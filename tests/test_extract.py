@@ -1166,3 +1166,27 @@ def test_a_coalition_led_by_another_state_is_its_own_organization(text, coalitio
     facts = facts_of(text, dt.date(2020, 3, 4))
     assert [c.sources[0][1] for c in facts.claims] == [coalition]
     assert [a[1] for o in facts.operations for a in o.actors] == [coalition]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Gunmen killed 12 farmers in Borno on Tuesday.", [("Attack", "2020-05-05", "Borno State")]),
+    ("Last month, gunmen killed 20 people in the village of Kumshe, residents said.",
+     [("Attack", "2020-04", "Kumshe")]),
+    ("Nigerian troops killed 30 Boko Haram fighters in Borno on Sunday.",
+     [("GenericOperation", "2020-05-03", "Borno State")]),
+    ("Al-Shabab killed 12 soldiers in Lower Shabelle on Friday.",
+     [("Attack", "2020-05-01", "Lower Shabelle")]),
+    # the toll of an operation named in the sentence, not another operation
+    ("Coalition airstrikes killed 20 fighters near Manbij on Monday.",
+     [("Airstrike", "2020-05-04", "Manbij")]),
+    # the killing told again is the attack told before
+    ("Militants attacked the village of Kumshe on Sunday. The militants killed 20 people.",
+     [("Attack", "2020-05-03", "Kumshe")]),
+    # no toll, or not armed men: no operation
+    ("Gunmen killed the village chief in Kumshe on Sunday.", []),
+    ("Floods killed 20 people in Borno on Sunday.", []),
+    ("Gunmen were killed in Borno on Sunday.", []),
+])
+def test_armed_men_killing_a_counted_toll_is_an_operation(text, expected):
+    got = ops(text, dt.date(2020, 5, 7))
+    assert [(o.op_type, o.time.value, o.places[0][1]) for o in got] == expected

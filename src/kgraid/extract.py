@@ -94,7 +94,15 @@ _BACKGROUND_VERBS = frozenset({"occupy", "fall"})
 #: Verbs whose counted object makes plural operation words particular ("killed 12").
 _TOLL_VERBS = frozenset({"kill", "wound", "injure", "capture", "detain", "arrest", "destroy",
                          "free", "rescue", "eliminate", "neutralize"})
-_VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS}  # verbs _trigger_at reads with a child
+#: "Gunmen killed 20 villagers in Kumshe": a killing told with no operation word is an attack
+#: when armed men did it (troops: an operation of unknown kind) and it has a toll.
+_KILL_VERBS = frozenset({"kill", "massacre"})
+_ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
+              "assailant": "Attack", "insurgent": "Attack", "jihadist": "Attack",
+              "bandit": "Attack", "terrorist": "Attack", "extremist": "Attack",
+              "rebel": "Attack", "fighter": "Attack", "troop": "GenericOperation",
+              "soldier": "GenericOperation", "force": "GenericOperation"}
+_VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
 # "STUTTGART, Germany, March 9, 2023 —", "MAIDUGURI, Nigeria, Nov 16 (Reuters) -", "TAMPA, Fla. —",
@@ -725,7 +733,34 @@ class _Extractor:
                 return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
                 return self.verb_triggers[lemma], tok.i + 1
+            if lemma in _KILL_VERBS:
+                typ = self._armed_killing(tok)
+                return (typ, tok.i + 1) if typ else None
         return None
+
+    def _armed_killing(self, v: Token) -> str | None:
+        """The operation type of "gunmen killed 20 people" (active, armed men or a named
+        organization as subject, a counted object), when the sentence names no operation of
+        its own: in "the strike killed 20" the killing is the strike's toll."""
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None or not any(
+                c.dep_ == "dobj" and (c.like_num or any(n.dep_ == "nummod" or n.like_num
+                                                        for n in c.children))
+                for c in v.children):
+            return None
+        m = self.mx.at(subj.i)
+        if m is not None and m.key[0] == "Organization":
+            typ = "Attack" if subj.lemma_.lower() not in _ARMED_MEN else _ARMED_MEN[subj.lemma_.lower()]
+        else:
+            typ = _ARMED_MEN.get(subj.lemma_.lower()) if m is None else None
+        if typ is None:
+            return None
+        sent = self.doc.sent_of(v.i)
+        for i in range(sent.start, sent.end):
+            if i in self.trigger_starts and self.lemma[i] not in _KILL_VERBS and \
+                    self._trigger_at(self.doc[i]) is not None:
+                return None
+        return typ
 
     @staticmethod
     def _bomb_went_off(head: Token) -> bool:
