@@ -274,6 +274,7 @@ class _Extractor:
         roles = sorted(load_table("roles.tsv"), key=lambda r: -len(r[0].split()))
         self.roles = [(r[0].split(), r[1], r[2] if len(r) > 2 and r[2] else None) for r in roles]
         self.role_mods = {r[0] for r in load_table("role_modifiers.tsv")}
+        self.single_roles = {r[0][0] for r in self.roles if len(r[0]) == 1}
         self.roles_by_first: dict[str, list] = {}
         for r in self.roles:
             self.roles_by_first.setdefault(r[0][0], []).append(r)
@@ -352,6 +353,8 @@ class _Extractor:
                         sent: Span, rule: str, conf: float) -> None:
         if org is None or person[0] != "Person" or org[0] != "Organization":
             return
+        if org[1].lower() in SERVICES:
+            return  # "Army spokesman Col. X" with no state named: whose army is unknown
         for m in list(self.facts.memberships):
             if (m.person, m.organization) == (person, org):
                 if m.role == role or role == "member" or m.role.endswith(" " + role):
@@ -1347,10 +1350,30 @@ class _Extractor:
                 return None
             person = mx.person_by_surname(m.key[1]) if len(m.key[1].split()) == 1 else None
             return person or (m.key if mx.is_country(m.key) else None)
+        holder = self._role_holder(t) if m is None else None
+        if holder is not None:
+            return holder
         anon = mx.anonymous_source(t)
         if anon is None and m is None:
             return self._named_org(t)
         return anon
+
+    def _role_holder(self, t: Token) -> EntityKey | None:
+        """"The spokesman said", "the governor said": the one person the article gave that
+        role before, by a membership or by a title before the name ("Governor Babagana
+        Zulum"); none when it gave the role to several."""
+        word = t.lower_
+        if t.tag_ != "NN" or word not in self.single_roles or not any(
+                c.dep_ == "det" and c.lower_ == "the" for c in t.children) or any(
+                c.dep_ in ("compound", "amod", "poss", "nmod") for c in t.children):
+            return None
+        here = self.mx.evidence(t.sent).start
+        found = {m.person for m in self.facts.memberships if m.evidence.start <= here
+                 and (m.role == word or m.role.endswith(" " + word))}
+        lower = self.mx.lower
+        found.update(m.key for m in self.mx.mentions if m.key[0] == "Person"
+                     and m.start < t.i and word in lower[max(0, m.start - 3):m.start])
+        return next(iter(found)) if len(found) == 1 else None
 
     def _last_speaker(self, t: Token) -> EntityKey | None:
         """The person who spoke in the sentence before "he said" (or earlier in its own):

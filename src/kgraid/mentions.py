@@ -237,6 +237,7 @@ class MentionIndex:
         self._person_cache: tuple[int, list[Mention], list[int]] | None = None
         self._antecedents: tuple[int, dict[int, EntityKey]] | None = None
         self._seen_evidence: set[tuple[EntityKey, int]] = set()
+        self._org_label: dict[str, str] = {}  # lower-cased -> first spelling of an org
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
         self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
@@ -259,6 +260,9 @@ class MentionIndex:
             return None
         if self._captions and any(a <= self.doc[start].idx < b for a, b in self._captions):
             return None  # a photo caption or credit, not the article's text
+        if kind == "Organization":
+            # "the Nigerian Army ... the Nigerian army said": one body, its first spelling
+            label = self._org_label.setdefault(label.lower(), label)
         key: EntityKey = (kind, label)
         ent = self.entities.get(key)
         if ent is None:
@@ -361,6 +365,11 @@ class MentionIndex:
                 continue  # "Brig." taken for a place, "Navy" for a person: no names
             if kind == "Person" and _names_a_place_noun(ent):
                 kind = "Place"  # "across Diyala, Salahuddin and Kirkuk provinces"
+            elif kind != "Person" and ent.start > 0 and 2 <= len(ent) <= 4 and \
+                    doc[ent.start - 1].text.endswith(".") and \
+                    self.lower[ent.start - 1].rstrip(".") in self._rank_stems and \
+                    all(t.text[:1].isupper() for t in ent):
+                kind = "Person"  # "Col. Aminu Iliyasu", whom the model took for an org
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)
