@@ -108,3 +108,15 @@ def test_every_month_alone_is_found_capitalized(word):
     """A month named alone counts only capitalized ("march" is a verb)."""
     assert [t for _, _, t in find_dates(f"Forces said in {word} they struck.")] == [word]
     assert find_dates(f"forces said in {word.lower()} they struck.") == []
+
+
+@pytest.mark.parametrize("sentence, found", [
+    ("into the 2017 ambush in Niger", ["2017"]),
+    ("its 2015 offensive on Ramadi", ["2015"]),
+    # a count, not a year, and a year that modifies nothing
+    ("the 2000 fighters who surrendered", []),
+    ("killed 2017 people", []),
+    ("the 2017 of them", []),
+])
+def test_a_year_before_a_noun_is_found(sentence, found):
+    assert [t for _, _, t in find_dates(sentence)] == found

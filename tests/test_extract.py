@@ -1229,3 +1229,20 @@ def test_a_ranked_name_and_a_services_spokesman(text, expected):
 ])
 def test_the_holder_of_a_role_named_before_is_the_source(text, source):
     assert [c[0] for c in claims(text, dt.date(2020, 5, 7))] == [[source]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the date in the operation's own phrase, not the report's
+    ("The Pentagon released its report on Thursday into the 2017 ambush in Niger that killed "
+     "four U.S. soldiers.", [("Attack", "2017", "Niger")]),
+    ("Officials said Monday's raid in Mosul killed 12 militants.", [("Raid", "2020-05-04", "Mosul")]),
+    # an attributive year dates only its own noun
+    ("Insurgents attacked a checkpoint in Kirkuk on Tuesday, a year after the 2019 offensive "
+     "on the city.", [("Attack", "2020-05-05", "Kirkuk"), ("Offensive", "2019", "Kirkuk")]),
+    # "since": a period's start, no operation's date, save how a place came to be held
+    ("The Saudi-led coalition has carried out airstrikes in Yemen since 2015.", []),
+    ("ISIS has occupied Mosul since 2014.", [("Capture", "2014", "Mosul")]),
+])
+def test_a_date_in_the_operations_own_phrase_and_since(text, expected):
+    got = ops(text, dt.date(2020, 5, 7))
+    assert [(o.op_type, o.time.value if o.time else None, o.places[0][1]) for o in got] == expected

@@ -14,7 +14,7 @@ import re
 
 from .facts import TimeValue
 
-__all__ = ["resolve", "find_dates", "DATE_RE"]
+__all__ = ["resolve", "find_dates", "is_attributive_year", "DATE_RE"]
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
            "sep": 9, "oct": 10, "nov": 11, "dec": 12}
@@ -164,6 +164,21 @@ def resolve(text: str, published: dt.date | None) -> TimeValue:
     return _tv(text)
 
 
+_NOT_NOUNS = frozenset({"of", "and", "or", "to", "in", "on", "at", "for", "who", "that",
+                        "which", "were", "was", "are", "is", "had", "have", "did"})
+_DETERMINER_END = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our)\s+$", re.I)
+
+
+def is_attributive_year(sentence: str, start: int, text: str) -> bool:
+    """Is ``text`` at ``start`` a year modifying the noun after it ("the 2017 ambush")?"""
+    if re.fullmatch(r"(?:19|20)\d\d", text) is None or \
+            _DETERMINER_END.search(sentence[max(0, start - 8):start]) is None:
+        return False
+    noun = re.match(r"\s+([a-z]+)\b", sentence[start + 4:start + 40])
+    # a plural noun after it is as likely counted: "the 2000 fighters who surrendered"
+    return noun is not None and noun[1] not in _NOT_NOUNS and not re.search(r"[^su]s$", noun[1])
+
+
 def find_dates(sentence: str) -> list[tuple[int, int, str]]:
     """Date expressions in ``sentence`` as (start, end, text)."""
     out = []
@@ -181,9 +196,11 @@ def find_dates(sentence: str) -> list[tuple[int, int, str]]:
                                      or before.endswith(" since"))):
                 continue
         if m.lastgroup == "year":
-            # A bare four-digit number is a year only where English puts one ("in 2014").
+            # A bare four-digit number is a year only where English puts one ("in 2014", or
+            # before a noun: "the 2017 ambush", which only that noun's phrase may take).
             before = sentence[:m.start()].rstrip().lower()
-            if not re.search(r"\b(?:in|of|since|during|early|late|until|by|from|mid-?)$", before):
+            if not re.search(r"\b(?:in|of|since|during|early|late|until|by|from|mid-?)$",
+                             before) and not is_attributive_year(sentence, m.start(), s):
                 continue
         if out and m.lastgroup in ("md", "mdy", "dmy", "dm") and out[-1][3] in ("wd", "lwd") \
                 and re.fullmatch(r",?\s*", sentence[out[-1][1]:m.start()]):

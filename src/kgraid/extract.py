@@ -944,6 +944,7 @@ class _Extractor:
         clause = {self._clause_verb(trigger).i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
             c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
+        sent_text = None
         for s, e, text in self._dates_in(sent):
             char = sent.start_char + s
             if self._in_dateline(char):
@@ -951,6 +952,18 @@ class _Extractor:
             span = self.doc.char_span(char, sent.start_char + e, alignment_mode="expand")
             if span is None:
                 continue
+            if trigger.pos_ in ("NOUN", "PROPN") and trigger.left_edge.i <= span.start and \
+                    span.end <= trigger.i:
+                # "the 2017 ambush", "Monday's raid": the trigger's own date, whatever else
+                # the sentence dates ("released its report on Thursday into ...")
+                return dates.resolve(text, self.published)
+            sent_text = sent_text if sent_text is not None else self.doc.text_of(sent)
+            if dates.is_attributive_year(sent_text, s, text):
+                continue  # "the 2017 ambush" dates its ambush only
+            if re.search(r"\bsince\s+$", sent_text[max(0, s - 7):s], re.I) and \
+                    self.lemma[trigger.i] not in _STATE_VERBS | set(_CONTROL_VERBS):
+                continue  # "has carried out airstrikes in Yemen since 2015": a period's start,
+                # no strike's date (but "has held Mosul since 2014" tells when it was taken)
             root = span.root
             # "U.S. officials said Monday", "said in a statement on Thursday": the date of the
             # report, not of the operation.
