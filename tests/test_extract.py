@@ -1246,3 +1246,13 @@ def test_the_holder_of_a_role_named_before_is_the_source(text, source):
 def test_a_date_in_the_operations_own_phrase_and_since(text, expected):
     got = ops(text, dt.date(2020, 5, 7))
     assert [(o.op_type, o.time.value if o.time else None, o.places[0][1]) for o in got] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Houthi rebels attacked Abqaiq on Saturday. The group's military spokesman, Yahya Sarea, "
+     "said ten drones were used.", {("Yahya Sarea", "military spokesman", "Houthis")}),
+    ("Brig. Gen. Yahya Rasool, military spokesman for Iraq's Joint Operations Command, said 20 "
+     "militants were killed.", {("Yahya Rasool", "military spokesman", "Joint Operations Command")}),
+])
+def test_a_military_spokesman_keeps_the_word_and_the_group_it_speaks_for(text, expected):
+    assert memberships(text) == expected
