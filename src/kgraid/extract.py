@@ -87,6 +87,8 @@ _CONTROL_VERBS = ("take", "seize", "gain", "wrest")  # "... control of the distr
 #: Capture verbs that in the present tense tell a state, not an event: only their past forms
 #: ("ISIS occupied Raqqa in 2013") report an operation.
 _STATE_VERBS = frozenset({"occupy"})
+#: "NAME, 31, of Idaho Falls, Idaho,": where a service member came from, ending at a place.
+_HOMETOWN = re.compile(r",\s*\d{1,3},\s+of\s+(?:[A-Z][\w.'’-]*,?\s+)*$")
 #: Capture verbs that tell how a place came to be held ("Raqqa fell to ISIS in 2014",
 #: "ISIS occupied Mosul in 2014"): background to an article's operations, so an operation
 #: read from them takes no later mention told with another word.
@@ -700,6 +702,9 @@ class _Extractor:
         if k - 1 >= sent.start and doc[k - 1].text in ("'s", "’s"):
             k -= 1
         before = self.mx.at(k - 1) if k - 1 >= sent.start else None
+        if before is not None and before.end > k:
+            before = None  # "French Armed Forces Minister": the model's name took the title's
+            # words; the state before it is the owner
         if org is not None:
             pass
         elif before is not None and before.key[0] == "Organization":
@@ -883,6 +888,9 @@ class _Extractor:
             return False  # "a team of special forces based in Iraq"
         if m.key[1] in ("United States",):
             return False  # the actor's country, never where operations in this genre happen
+        if _HOMETOWN.search(self.doc.text, max(sent.start_char, doc[m.start].idx - 80),
+                            doc[m.start].idx):
+            return False  # "Sgt. Dustin Ard, 31, of Idaho Falls, Idaho, died ...": home
 
         if self._where_reported(doc[m.start], trigger):
             return False

@@ -52,6 +52,16 @@ _NATIONAL_BODY = re.compile(
     r"ministry|ministry\s+of\s+(?:the\s+)?(?:defen[cs]e|interior|foreign\s+affairs|"
     r"home\s+affairs|security)|army|navy|air\s+force|armed\s+forces|security\s+forces|"
     r"defen[cs]e\s+forces|military|police|coast\s+guard|government|intelligence\s+service)$")
+#: Words of organizations' names, never of a person's ("Islamic State West Africa Province").
+_ORG_NAME_WORDS = frozenset({
+    "forces", "force", "army", "group", "front", "brigade", "brigades", "state", "council",
+    "party", "movement", "ministry", "command", "organization", "committee", "network",
+    "battalion", "division", "corps", "militia", "agency", "office", "government",
+    "coalition", "alliance", "union", "league", "province", "republic", "city", "county",
+    "district", "region", "mission", "news", "times", "post"})
+#: Words between "NAME," and the role that names it ("the leader", "its senior commander").
+_APPOSITION_DETS = frozenset({"the", "a", "an", "its", "his", "their", "her", "senior",
+                              "top", "chief", "deputy", "former", "acting", "self"})
 #: The armed services whose name stands before a rank ("Navy Capt. Jeff Davis").
 SERVICES = frozenset({"army", "navy", "air force", "marine corps", "marine", "marines",
                       "coast guard", "space force"})
@@ -241,6 +251,7 @@ class MentionIndex:
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
         self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
+        self._role_heads = {r[0].split()[-1] for r in load_table("roles.tsv")} - {"member"}
         self._rank_stems = {r.rstrip(".") for r in self._ranks}
         self._captions = self._caption_lines()
         self._build()
@@ -301,6 +312,27 @@ class MentionIndex:
             if start < end and self.doc[start].text == ".":
                 start += 1
         return start, end
+
+    def _named_beside_a_role(self, ent: Span) -> bool:
+        """A name in apposition to a role is a person's, whatever the model tagged it:
+        "Abdelmalek Droukdel, the leader of ...", "one of its commanders, Bassem Issa," (two
+        to four capitalized words with no word of an organization's name)."""
+        doc, lower = self.doc, self.lower
+        if not 2 <= len(ent) <= 4 or not all(t.text[:1].isupper() for t in ent if t.is_alpha) \
+                or any(lower[i] in _ORG_NAME_WORDS for i in range(ent.start, ent.end)):
+            return False
+        heads = self._role_heads
+        j = ent.end
+        if j + 1 < len(doc) and doc[j].text == ",":
+            k = j + 1
+            while k < min(len(doc), j + 5) and (lower[k] in _APPOSITION_DETS or
+                                                doc[k].pos_ == "ADJ"):
+                k += 1
+            if k < len(doc) and lower[k] in heads and doc[k].pos_ == "NOUN":
+                return True
+        i = ent.start - 1
+        return i >= 1 and doc[i].text == "," and doc[i - 1].pos_ == "NOUN" and \
+            doc[i - 1].lemma_.lower() in heads
 
     def _not_a_name(self, ent: Span) -> bool:
         """Spans the model tags that name nobody: a lone operation word ("Strikes", heading
@@ -370,6 +402,8 @@ class MentionIndex:
                     self.lower[ent.start - 1].rstrip(".") in self._rank_stems and \
                     all(t.text[:1].isupper() for t in ent):
                 kind = "Person"  # "Col. Aminu Iliyasu", whom the model took for an org
+            elif kind != "Person" and self._named_beside_a_role(ent):
+                kind = "Person"  # "Abdelmalek Droukdel, the leader of ...", tagged ORG
             if kind == "Person":
                 start, end = self._person_span(ent)
                 surface = _strip_name(doc[start:end].text)
