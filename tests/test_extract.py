@@ -1286,3 +1286,35 @@ def test_a_service_members_hometown_is_not_where_the_operation_was():
               "Province, Afghanistan, as a result of injuries sustained during a raid.",
               dt.date(2019, 8, 23))
     assert [[p[1] for p in o.places] for o in got] == [["Zabul Province", "Afghanistan"]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # another member of a gazetteer person's family: his own name, no gazetteer identity,
+    # and the short name later in the article is still him
+    ("U.S. forces killed Hamza bin Laden in Afghanistan. Bin Laden had threatened attacks.",
+     [("Hamza bin Laden", ""), ("Bin Laden", "")]),
+    ("Asma al-Assad met officials in Damascus.", [("Asma al-Assad", "")]),
+    ("Abu Omar al-Baghdadi was killed in 2010.", [("Abu Omar al-Baghdadi", "")]),
+    # the gazetteer's given names in another transliteration: the same person
+    ("ISIL's spokesman, Abu Mohammed al-Adnani, called on supporters to attack.",
+     [("Abu Mohammed al-Adnani", "Abu Muhammad al-Adnani")]),
+    ("Usama bin Laden was killed in Abbottabad.", [("Usama bin Laden", "Osama bin Laden")]),
+    # a title before the short name is no given name
+    ("ISIS leader al-Baghdadi was killed.", [("al-Baghdadi", "Abu Bakr al-Baghdadi")]),
+    ("Officials said bin Laden was dead.", [("bin Laden", "Osama bin Laden")]),
+])
+def test_a_gazetteer_surname_after_other_given_names(text, expected):
+    doc = load_nlp()(text)
+    assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "PERSON"] == expected
+
+
+@pytest.mark.parametrize("text, source", [
+    # the parser hangs the name on the organization; the role phrase still names him
+    ("Kurdish-led forces captured the town of Tabqa on Wednesday, according to a spokesman "
+     "for the Syrian Democratic Forces, Talal Silo.", "Talal Silo"),
+    ("A spokesman for the Syrian Democratic Forces, Mustafa Bali, said that 30 militants were "
+     "killed near Hajin.", "Mustafa Bali"),
+])
+def test_a_role_phrase_that_names_its_holder_is_the_holder_speaking(text, source):
+    got = claims(text, dt.date(2017, 5, 12))
+    assert [g[0] for g in got] == [[source]]

@@ -1372,6 +1372,8 @@ class _Extractor:
             person = mx.person_by_surname(m.key[1]) if len(m.key[1].split()) == 1 else None
             return person or (m.key if mx.is_country(m.key) else None)
         holder = self._role_holder(t) if m is None else None
+        if holder is None and m is None:
+            holder = self._person_of_role_phrase(t)
         if holder is not None:
             return holder
         anon = mx.anonymous_source(t)
@@ -1395,6 +1397,21 @@ class _Extractor:
         found.update(m.key for m in self.mx.mentions if m.key[0] == "Person"
                      and m.start < t.i and word in lower[max(0, m.start - 3):m.start])
         return next(iter(found)) if len(found) == 1 else None
+
+    def _person_of_role_phrase(self, t: Token) -> EntityKey | None:
+        """"According to a spokesman for the Syrian Democratic Forces, Talal Silo": the person
+        the role phrase headed by ``t`` names itself, by a membership of this sentence with
+        that role whose person is inside the phrase (the parser may hang the name on the
+        organization); none when it names several."""
+        word = t.lower_
+        if t.tag_ != "NN" or word not in self.single_roles:
+            return None
+        here = self.mx.evidence(t.sent)
+        people = {m.person for m in self.facts.memberships if m.evidence == here
+                  and (m.role == word or m.role.endswith(" " + word))}
+        inside = {m.key for m in self.mx.in_span(t.i + 1, t.right_edge.i + 1, "Person")
+                  if m.key in people}
+        return next(iter(inside)) if len(inside) == 1 else None
 
     def _last_speaker(self, t: Token) -> EntityKey | None:
         """The person who spoke in the sentence before "he said" (or earlier in its own):

