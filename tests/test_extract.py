@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from kgraid.extract import extract, extract_figures
+from kgraid.gazetteer import NOT_IN_GAZETTEER
 from kgraid.nlp import load_nlp
 
 
@@ -1292,9 +1293,9 @@ def test_a_service_members_hometown_is_not_where_the_operation_was():
     # another member of a gazetteer person's family: his own name, no gazetteer identity,
     # and the short name later in the article is still him
     ("U.S. forces killed Hamza bin Laden in Afghanistan. Bin Laden had threatened attacks.",
-     [("Hamza bin Laden", ""), ("Bin Laden", "")]),
-    ("Asma al-Assad met officials in Damascus.", [("Asma al-Assad", "")]),
-    ("Abu Omar al-Baghdadi was killed in 2010.", [("Abu Omar al-Baghdadi", "")]),
+     [("Hamza bin Laden", NOT_IN_GAZETTEER), ("Bin Laden", NOT_IN_GAZETTEER)]),
+    ("Asma al-Assad met officials in Damascus.", [("Asma al-Assad", NOT_IN_GAZETTEER)]),
+    ("Abu Omar al-Baghdadi was killed in 2010.", [("Abu Omar al-Baghdadi", NOT_IN_GAZETTEER)]),
     # the gazetteer's given names in another transliteration: the same person
     ("ISIL's spokesman, Abu Mohammed al-Adnani, called on supporters to attack.",
      [("Abu Mohammed al-Adnani", "Abu Muhammad al-Adnani")]),
@@ -1318,3 +1319,11 @@ def test_a_gazetteer_surname_after_other_given_names(text, expected):
 def test_a_role_phrase_that_names_its_holder_is_the_holder_speaking(text, source):
     got = claims(text, dt.date(2017, 5, 12))
     assert [g[0] for g in got] == [[source]]
+
+
+def test_the_short_name_of_someone_else_stays_with_him():
+    facts = facts_of("U.S. forces killed Hamza bin Laden in an operation in Afghanistan, the "
+                     "White House said. Bin Laden had threatened attacks, officials said.",
+                     dt.date(2019, 9, 14))
+    people = {k[1] for k in facts.entities if k[0] == "Person"}
+    assert people == {"Hamza bin Laden"}

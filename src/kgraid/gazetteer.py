@@ -81,6 +81,11 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
     return gz
 
 
+#: The ``ent_id_`` the pipeline gives a name that must not be looked up here: someone else
+#: than the gazetteer's person of that short name ("Hamza bin Laden", then "Bin Laden").
+NOT_IN_GAZETTEER = "kgraid:not-in-gazetteer"
+
+
 @functools.cache
 def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """A rule table from ``resources/NAME.tsv``: rows of tab-separated cells."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .facts import DIRECTION_WORDS, US_NAMES, Entity, EntityKey, Evidence, is_broad_place
-from .gazetteer import load_gazetteer, load_table
+from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table
 
 __all__ = ["Mention", "MentionIndex", "country_of_adjective"]
 
@@ -369,7 +369,7 @@ class MentionIndex:
             if ent.ent_id_:
                 entry = self.gz.by_label(ent.ent_id_)
             surface = _strip_name(ent.text)
-            if entry is None:
+            if entry is None and ent.ent_id_ != NOT_IN_GAZETTEER:
                 entry = self.gz.lookup(surface)
             if other_coalition is not None and surface.lower() == "coalition":
                 entry = self.gz.lookup(other_coalition)
@@ -625,7 +625,9 @@ class MentionIndex:
                 full_by_first.setdefault(k[1].split()[0].lower(), set()).add(k)
         remap: dict[EntityKey, EntityKey] = {}
         for k in persons:
-            if len(k[1].split()) >= 2 and not re.match(r"(?i)^(?:al|el)[-\u2010]", k[1]):
+            # a family name with its particle is short too: "al-Adnani", "Bin Laden"
+            if len(k[1].split()) >= 2 and not re.match(
+                    r"(?i)^(?:(?:al|el)[-\u2010]|(?:bin|ibn|bint)\s+\S+$)", k[1]):
                 continue
             cands = full_by_surname.get(_surname(k[1]), set()) - {k}
             if not cands and len(k[1].split()) == 1:

@@ -32,7 +32,7 @@ from spacy.util import filter_spans
 
 from .errors import ModelError
 from .facts import US_NAMES
-from .gazetteer import GazetteerEntry, load_gazetteer
+from .gazetteer import NOT_IN_GAZETTEER, GazetteerEntry, load_gazetteer
 from .model import MODEL_CANDIDATES, model_id, model_name
 
 __all__ = ["load_nlp", "MODEL_CANDIDATES", "model_name", "model_id"]
@@ -163,13 +163,15 @@ class GivenNames:
                 start -= 1
             if start == e.start:
                 if (canon, e.text.lower()) in other:  # "Hamza bin Laden ... bin Laden said": Hamza
-                    ents[k] = Span(doc, e.start, e.end, label="PERSON")
+                    ents[k] = Span(doc, e.start, e.end, label="PERSON",
+                                   span_id=NOT_IN_GAZETTEER)
                     strangers.append(ents[k])
                 continue
             written = [t.text for t in doc[start:e.start]]
             same = all(_skeleton(a) == _skeleton(b)
                        for a, b in zip(reversed(written), reversed(given)))
-            ents[k] = Span(doc, start, e.end, label="PERSON", span_id=canon if same else 0)
+            ents[k] = Span(doc, start, e.end, label="PERSON",
+                           span_id=canon if same else NOT_IN_GAZETTEER)
             if not same:
                 strangers.append(ents[k])
                 other.add((canon, e.text.lower()))
@@ -177,7 +179,7 @@ class GivenNames:
             doc.ents = ents
             for span in strangers:  # a span's ent_id_ is its root token's
                 for t in span:
-                    t.ent_id = 0
+                    t.ent_id_ = NOT_IN_GAZETTEER
         return doc
 
 
