@@ -1327,3 +1327,36 @@ def test_the_short_name_of_someone_else_stays_with_him():
                      dt.date(2019, 9, 14))
     people = {k[1] for k in facts.entities if k[0] == "Person"}
     assert people == {"Hamza bin Laden"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # forces killing a named person, or one this sentence names by a role: an operation
+    ("Israeli forces killed Bahaa Abu al-Ata in Gaza City on Tuesday, the military said.",
+     [("GenericOperation", ["Gaza City"], "2021-05-11")]),
+    ("French troops killed the leader of the Islamic State in the Greater Sahara, Adnan Abu "
+     "Walid al-Sahrawi, in Mali in August, President Emmanuel Macron said.",
+     [("GenericOperation", ["Mali"], "2020-08")]),
+    ("Gunmen killed Mayor John Smith in Tillaberi on Monday.",
+     [("Attack", ["Tillabéri"], "2021-05-10")]),
+    # no one named, or not armed men
+    ("Troops killed him near Kismayo on Friday.", []),
+    ("Police killed a suspect in Lagos on Sunday.", []),
+    ("His brother killed Ahmed Ali in Baghdad in 2015.", []),
+])
+def test_forces_killing_a_named_person_is_an_operation(text, expected):
+    got = ops(text, dt.date(2021, 5, 12))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value if o.time else None)
+            for o in got] == expected
+
+
+def test_a_mayors_title_is_no_part_of_the_name():
+    facts = facts_of("Gunmen killed Mayor John Smith in Tillaberi on Monday.",
+                     dt.date(2021, 5, 12))
+    assert [t[1] for t in facts.operations[0].targets] == ["John Smith"]
+
+
+def test_a_bare_ministry_is_no_other_organization_named_before():
+    # no ministry was named: the PKK is not "the ministry"
+    got = claims("Two Turkish soldiers were killed in a PKK attack in Hakkari province on "
+                 "Sunday, the ministry said.", dt.date(2021, 5, 12))
+    assert all("PKK" not in sources for sources, _, _ in got)

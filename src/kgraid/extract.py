@@ -751,10 +751,8 @@ class _Extractor:
         organization as subject, a counted object), when the sentence names no operation of
         its own: in "the strike killed 20" the killing is the strike's toll."""
         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
-        if subj is None or not any(
-                c.dep_ == "dobj" and (c.like_num or any(n.dep_ == "nummod" or n.like_num
-                                                        for n in c.children))
-                for c in v.children):
+        if subj is None or not any(c.dep_ == "dobj" and (self._counted(c) or self._named(c))
+                                   for c in v.children):
             return None
         m = self.mx.at(subj.i)
         if m is not None and m.key[0] == "Organization":
@@ -769,6 +767,23 @@ class _Extractor:
                     self._trigger_at(self.doc[i]) is not None:
                 return None
         return typ
+
+    @staticmethod
+    def _counted(obj: Token) -> bool:
+        """A toll: "killed 20", "killed 20 villagers"."""
+        return obj.like_num or any(n.dep_ == "nummod" or n.like_num for n in obj.children)
+
+    def _named(self, obj: Token) -> bool:
+        """A named person killed: "killed Abdelmalek Droukdel", or a role this sentence gives
+        a person ("killed the leader of the Islamic State in the Greater Sahara, Adnan Abu
+        Walid al-Sahrawi")."""
+        m = self.mx.at(obj.i)
+        if m is not None:
+            return m.key[0] == "Person"
+        here = self.mx.evidence(obj.sent)
+        return obj.lower_ in self.single_roles and any(
+            m.evidence == here and (m.role == obj.lower_ or m.role.endswith(" " + obj.lower_))
+            for m in self.facts.memberships)
 
     @staticmethod
     def _bomb_went_off(head: Token) -> bool:

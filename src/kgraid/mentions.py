@@ -70,6 +70,9 @@ ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "ou
 #: What an organization anaphor's noun calls the organizations it can refer back to: words
 #: of their entity type or label ("the group" -> an armed or monitoring group, "the
 #: ministry" -> a ministry, "the command" -> a military command).
+#: Anaphors that may refer back to any organization when none of their kind was named
+#: ("ISWAP ... the group said"); the others ("the ministry", "the agency") name a kind.
+_GENERIC_ANAPHORA = frozenset({"group", "organization", "network", "militia"})
 _ANAPHOR_KINDS = {"militia": ("group", "militia"), "monitor": ("monitor", "observatory"),
                   "observatory": ("monitor", "observatory"), "outlet": ("media", "outlet")}
 
@@ -833,6 +836,10 @@ class MentionIndex:
                     subjects = [m for m in fits if last.start <= m.start
                                 and self.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
                     return (subjects or fits)[-1].key
+            if noun not in _GENERIC_ANAPHORA:
+                # "... in a PKK attack in Hakkari province, the ministry said": no ministry
+                # was named, and the PKK is none
+                return None
         return orgs[-1].key if orgs else None
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
