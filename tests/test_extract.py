@@ -1360,3 +1360,19 @@ def test_a_bare_ministry_is_no_other_organization_named_before():
     got = claims("Two Turkish soldiers were killed in a PKK attack in Hakkari province on "
                  "Sunday, the ministry said.", dt.date(2021, 5, 12))
     assert all("PKK" not in sources for sources, _, _ in got)
+
+
+def test_a_complementizer_is_no_determiner_of_the_operation_after_it():
+    # "that" before "Russian airstrikes" introduces the clause: these are new strikes
+    got = ops("The monitor reported that Russian airstrikes killed 23 civilians in Idlib on "
+              "Monday.", dt.date(2021, 5, 12))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == \
+        [("Airstrike", ["Idlib"], "2021-05-10")]
+
+
+def test_a_place_the_model_read_as_a_person_leaves_no_person_behind():
+    facts = facts_of("The Syrian Observatory for Human Rights reported that Russian airstrikes "
+                     "killed 23 civilians in the town of Maarat al-Numan on Monday.",
+                     dt.date(2021, 5, 12))
+    assert ("Place", "Maarat al-Numan") in facts.entities
+    assert not [k for k in facts.entities if k[0] == "Person"]

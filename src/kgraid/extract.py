@@ -1119,7 +1119,10 @@ class _Extractor:
                         continue
             prev_words = [t.lower_ for t in doc[max(sent.start, tok.i - 2):tok.i]]
             new_forced = any(w in _NEW_OP_DETS for w in prev_words)
-            definite = any(w in ("the", "that", "this", "these", "those") for w in prev_words)
+            # "reported that Russian airstrikes killed 23": a complementizer is no determiner
+            definite = any(t.lower_ in ("the", "that", "this", "these", "those")
+                           and t.dep_ != "mark"
+                           for t in doc[max(sent.start, tok.i - 2):tok.i])
             plural = head.tag_ in ("NNS", "NNPS") and not any(
                 c.dep_ == "nummod" for c in head.children)
             time = self._sentence_date(sent, head)

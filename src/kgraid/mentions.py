@@ -539,6 +539,8 @@ class MentionIndex:
                     self.mentions.remove(m)
                 for i in range(m.start, m.end):
                     self.by_token.pop(i, None)
+                if not any(x.key == m.key for x in self.mentions):
+                    self.entities.pop(m.key, None)  # nobody of that name is left
             label = entry.label if entry else name
             self._register(j, k, "Place", label, name, entry.qid if entry else None,
                            entry.entity_type if entry else None)
