@@ -1376,3 +1376,14 @@ def test_a_place_the_model_read_as_a_person_leaves_no_person_behind():
                      dt.date(2021, 5, 12))
     assert ("Place", "Maarat al-Numan") in facts.entities
     assert not [k for k in facts.entities if k[0] == "Person"]
+
+
+def test_a_clause_after_but_with_its_own_subject_is_not_the_claim():
+    got = claims("Afghan officials said a U.S. airstrike in Kunduz killed 30 civilians, but the "
+                 "Pentagon denied the report.", dt.date(2021, 5, 12))
+    assert (["Afghan officials"], "a U.S. airstrike in Kunduz killed 30 civilians",
+            "Asserted") in got
+    # "but" with no subject of its own stays: one claim about both
+    got = claims("Officials said the strike killed 30 militants but spared the village.",
+                 dt.date(2021, 5, 12))
+    assert [g[1] for g in got] == ["the strike killed 30 militants but spared the village"]

@@ -1574,7 +1574,13 @@ class _Extractor:
             if ccomp is not None and ccomp.i > v.i:
                 end_i = ccomp.right_edge.i + 1
                 for c in ccomp.children:
-                    if c.dep_ == "conj" and c.lemma_.lower() in _DECLINE:
+                    # "..., but declined to", "..., but the Pentagon denied the report": the
+                    # clause after "but" is not what the source said
+                    if c.dep_ == "conj" and c.i > v.i and (
+                            c.lemma_.lower() in _DECLINE or (
+                                any(d.dep_ in ("nsubj", "nsubjpass") for d in c.children)
+                                and any(d.dep_ == "cc" and d.lower_ == "but"
+                                        for d in ccomp.children if d.i < c.i))):
                         end_i = min(end_i, c.left_edge.i)
                         while end_i - 1 > ccomp.left_edge.i and doc[end_i - 1].lower_ in (
                                 ",", "but", "and"):
