@@ -780,10 +780,7 @@ class _Extractor:
         m = self.mx.at(obj.i)
         if m is not None:
             return m.key[0] == "Person"
-        here = self.mx.evidence(obj.sent)
-        return obj.lower_ in self.single_roles and any(
-            m.evidence == here and (m.role == obj.lower_ or m.role.endswith(" " + obj.lower_))
-            for m in self.facts.memberships)
+        return obj.lower_ in self.single_roles and bool(self._holders_here(obj))
 
     @staticmethod
     def _bomb_went_off(head: Token) -> bool:
@@ -1416,6 +1413,13 @@ class _Extractor:
                      and m.start < t.i and word in lower[max(0, m.start - 3):m.start])
         return next(iter(found)) if len(found) == 1 else None
 
+    def _holders_here(self, t: Token) -> set[EntityKey]:
+        """The people this sentence's memberships give the role ``t`` names ("spokesman":
+        also a "military spokesman")."""
+        here, word = self.mx.evidence(t.sent), t.lower_
+        return {m.person for m in self.facts.memberships if m.evidence == here
+                and (m.role == word or m.role.endswith(" " + word))}
+
     def _person_of_role_phrase(self, t: Token) -> EntityKey | None:
         """"According to a spokesman for the Syrian Democratic Forces, Talal Silo": the person
         the role phrase headed by ``t`` names itself, by a membership of this sentence with
@@ -1424,9 +1428,7 @@ class _Extractor:
         word = t.lower_
         if t.tag_ != "NN" or word not in self.single_roles:
             return None
-        here = self.mx.evidence(t.sent)
-        people = {m.person for m in self.facts.memberships if m.evidence == here
-                  and (m.role == word or m.role.endswith(" " + word))}
+        people = self._holders_here(t)
         inside = {m.key for m in self.mx.in_span(t.i + 1, t.right_edge.i + 1, "Person")
                   if m.key in people}
         return next(iter(inside)) if len(inside) == 1 else None
