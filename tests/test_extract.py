@@ -424,6 +424,23 @@ def test_where_something_was_said_is_not_where_the_operation_was(aside):
     assert "Niono" in places and not {"Paris", "Rawalpindi"} & places
 
 
+@pytest.mark.parametrize("text", [
+    "The coalition carried out 12 airstrikes near Hawija on Monday, said Col. Ryan Dillon, "
+    "the coalition's spokesman in Baghdad.",
+    "The spokesman in Baghdad said the coalition carried out 12 airstrikes near Hawija on "
+    "Monday.",
+])
+def test_where_a_spokesman_serves_is_not_where_the_operation_was(text):
+    got = ops(text, dt.date(2017, 9, 6))
+    assert [[p[1] for p in o.places] for o in got] == [["Hawija"]]
+
+
+def test_a_place_that_is_not_where_a_speaker_serves_still_places_the_operation():
+    got = ops("A spokesman said an airstrike killed 10 militants in Mosul on Sunday.",
+              dt.date(2017, 8, 28))
+    assert [[p[1] for p in o.places] for o in got] == [["Mosul"]]
+
+
 def test_the_day_of_a_statement_does_not_date_the_operation_it_reports():
     text = ("The Iraqi army said in a statement on Wednesday that an airstrike near Mosul had "
             "killed 11 militants.")

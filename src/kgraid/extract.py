@@ -944,6 +944,10 @@ class _Extractor:
         head = prep.head
         if head.pos_ == "NOUN" and head.lemma_.lower() in _SPEECH_NOUNS:
             return True
+        if head.pos_ == "NOUN" and head.lower_ in self.single_roles and (
+                head.dep_ == "appos" or (head.dep_ == "nsubj"
+                                         and head.head.lemma_.lower() in self.verbs)):
+            return True  # "said Col. X, the coalition's spokesman in Baghdad": where he serves
         if head.pos_ == "NOUN" and head.dep_ in ("dobj", "iobj", "npadvmod"):
             head = head.head  # "told reporters in Paris"
         if head.pos_ == "VERB" and head.lemma_.lower() in _HELD_VERBS:
