@@ -441,6 +441,21 @@ def test_a_place_that_is_not_where_a_speaker_serves_still_places_the_operation()
     assert [[p[1] for p in o.places] for o in got] == [["Mosul"]]
 
 
+def test_what_a_target_was_known_for_is_neither_an_operation_nor_its_place():
+    text = ("U.S. forces conducted a helicopter raid in northern Syria on Monday, killing Abu "
+            "Ali al-Tunisi, a senior ISIS leader responsible for planning attacks in the Middle "
+            "East and Europe, the command said.")
+    got = ops(text, dt.date(2023, 4, 18))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == \
+        [("Raid", ["northern Syria"], "2023-04-17")]
+
+
+def test_a_desire_to_strike_is_no_strike():
+    text = ('"ISIS remains capable of conducting operations with a desire to strike beyond the '
+            'Middle East," said Gen. Michael Kurilla.')
+    assert ops(text, dt.date(2023, 4, 18)) == []
+
+
 def test_the_day_of_a_statement_does_not_date_the_operation_it_reports():
     text = ("The Iraqi army said in a statement on Wednesday that an airstrike near Mosul had "
             "killed 11 militants.")

@@ -68,6 +68,10 @@ _HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attem
                        "vow", "hope", "aim", "continue", "encourage", "help", "prepare", "need",
                        "pledge", "promise", "urge", "call", "able", "conduct", "pose", "decline",
                        "refuse"}
+# nouns whose infinitive says what someone wants or can do: "a desire to strike beyond ..."
+_HYPOTHETICAL_NOUNS = {"desire", "plan", "plot", "threat", "intention", "intent", "ability",
+                       "capability", "bid", "effort", "attempt", "aim", "goal", "wish", "call",
+                       "vow", "pledge", "order", "permission", "authority", "decision"}
 _MODALS = {"would", "could", "will", "may", "might", "should", "can", "must", "'ll"}
 _GENERIC_DETS = {"such", "any", "no", "future", "every", "each", "more", "other", "similar",
                  "previous", "past", "many", "several", "some", "further", "most"}
@@ -804,6 +808,12 @@ class _Extractor:
                                             and doc[start - 1].dep_ in ("det", "amod", "predet")):
             return True
         plural = head.tag_ in ("NNS", "NNPS")
+        if plural and not any(c.dep_ == "nummod" for c in head.children) and (
+                (head.dep_ == "dobj" and head.head.tag_ == "VBG" and head.head.dep_ == "pcomp")
+                or (head.dep_ == "pobj" and head.head.head.pos_ == "ADJ")):
+            # "a leader responsible for (planning) attacks in Europe", "known for carrying
+            # out attacks": what someone does, no particular operation
+            return True
         if plural and not any(c.dep_ == "nummod" for c in head.children) and not any(
                 t.like_num for t in doc[max(0, start - 3):start]) and \
                 not self._clause_specific(head):
@@ -853,6 +863,10 @@ class _Extractor:
             return True  # "has in recent months targeted ...": a pattern, not an operation
         if any(c.dep_ == "neg" for c in tok.children):
             return True
+        if tok.dep_ == "acl" and tok.head.pos_ == "NOUN" and \
+                tok.head.lemma_.lower() in _HYPOTHETICAL_NOUNS and \
+                any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            return True  # "with a desire to strike beyond the Middle East"
         h = tok
         for _ in range(3):
             if h.dep_ in ("xcomp", "ccomp", "advcl", "pcomp", "conj") and h.head is not h:
@@ -933,6 +947,18 @@ class _Extractor:
         prep = last.head
         return last.dep_ == "pobj" and prep.lower_ == "with" and \
             prep.head.lemma_.lower() == "border"
+
+    def _describes_person(self, tok: Token, trigger: Token) -> bool:
+        """Is ``tok`` inside an apposition that describes a person ("X, a senior ISIS leader
+        responsible for attacks in Europe"), one the trigger is not in?"""
+        for a in tok.ancestors:
+            if a.dep_ == "appos":
+                if trigger in a.subtree:
+                    return False
+                m = self.mx.at(a.head.i)
+                if m is not None and m.key[0] == "Person":
+                    return True
+        return False
 
     def _where_reported(self, tok: Token, trigger: Token) -> bool:
         """Is ``tok`` in a phrase that says where something was said ("told reporters in
@@ -1102,6 +1128,11 @@ class _Extractor:
                 # "in the Menaka region, near the border with Niger": Niger is a landmark
                 # when the sentence names the place itself
                 places = [m for m in places if m not in beside]
+            described = [m for m in places if self._describes_person(doc[m.start], head)]
+            if described and len(described) < len(places):
+                # "a raid in northern Syria, killing X, a leader responsible for attacks in
+                # Europe": where the person acted, not where the raid was
+                places = [m for m in places if m not in described]
             if head.pos_ == "VERB":
                 if typ == "Capture" and not (places and any(
                         self._is_ancestor(head, doc[p.start]) or p.start in
