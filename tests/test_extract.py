@@ -1419,3 +1419,47 @@ def test_a_clause_after_but_with_its_own_subject_is_not_the_claim():
     got = claims("Officials said the strike killed 30 militants but spared the village.",
                  dt.date(2021, 5, 12))
     assert [g[1] for g in got] == ["the strike killed 30 militants but spared the village"]
+
+
+def test_an_apposition_parsed_as_a_second_subject_leaves_the_name_the_source():
+    # in this paragraph the parser makes "a spokesman for the SDF" a second subject of "said"
+    text = ("Kurdish-led fighters pushed into the western districts of Raqqa on Sunday, a day "
+            "after seizing the Romaniya neighborhood, the Syrian Democratic Forces said.\n\n"
+            "Talal Silo, a spokesman for the SDF, said the fighters were meeting fierce "
+            "resistance from Islamic State militants using snipers and suicide car bombs.")
+    got = claims(text, dt.date(2017, 6, 12))
+    assert (["Talal Silo"], "the fighters were meeting fierce resistance from Islamic State "
+            "militants using snipers and suicide car bombs", "Asserted") in got
+    assert not [g for g in got if g[0] == ["spokesman"]]
+
+
+def test_one_unknown_word_near_which_a_strike_hit_is_a_place_not_an_organization():
+    facts = facts_of("A spokesman said the strike, carried out on Nov. 18 near Sarmada in Idlib "
+                     "province, killed a senior leader. Residents said the strike hit a car on "
+                     "the road out of Sarmada.", dt.date(2016, 11, 28))
+    assert ("Place", "Sarmada") in facts.entities
+    assert ("Organization", "Sarmada") not in facts.entities
+    assert ("Place", "Sarmada") in facts.operations[0].places
+
+
+@pytest.mark.parametrize("text,source", [
+    ("Iraqi forces retook the government complex in western Mosul on Tuesday, a spokesman "
+     "for the Federal Police said.", "spokesman for the Federal Police"),
+    ("An official with the Interior Ministry said the bomber was stopped at a checkpoint.",
+     "official with the Interior Ministry"),
+    ("A spokesman for Jabhat Fateh al-Sham, the group formerly known as the Nusra Front, denied "
+     "that any of its commanders had been killed.", "spokesman for Jabhat Fateh al-Sham"),
+])
+def test_an_unnamed_spokesman_keeps_whose_spokesman_he_is(text, source):
+    got = claims(text, dt.date(2017, 3, 14))
+    assert [g[0] for g in got] == [[source]]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Iran's Supreme Leader Ayatollah Ali Khamenei vowed revenge.",
+     ("Ayatollah Ali Khamenei", "supreme leader", "Government of Iran")),
+    ("Iraq's Prime Minister Haider al-Abadi visited the troops.",
+     ("Haider al-Abadi", "prime minister", "Government of Iraq")),
+])
+def test_a_states_post_before_a_name_is_in_its_government(text, expected):
+    assert memberships(text) == {expected}

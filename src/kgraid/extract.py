@@ -145,6 +145,16 @@ _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "th
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
+#: roles only a state's government has, whatever their last word
+_STATE_ROLES = frozenset({"supreme leader", "chief executive"})
+
+
+def _governs(role: str) -> bool:
+    """Whether ``role``, held for a state ("Iran's ...", "the Iraqi ..."), is a post in its
+    government."""
+    return role.split()[-1] in _GOVERNMENT_ROLES or role in _STATE_ROLES
+
+
 _DATELINE_PREFIX = re.compile(r"^(?:" + _DATELINE_BODY.replace("?P<place>", "") + r"|(?:[A-Z][A-Z .'’-]{1,40},?\s+)?"
                               + _MONTH + r"\.?\s+\d{1,2},\s+\d{4}\s*[\u2014\u2013-]{1,2}"
                               r"|[A-Z][A-Z'’-]{2,}(?: [A-Z][A-Z'’-]{2,})?:(?=\s)|[\u2014\u2013-]{1,2})\s*")
@@ -180,9 +190,20 @@ def _nearest_subject(v: Token) -> Token | None:
     """The nominal subject nearest the verb: 'X killed 12 civilians, the Observatory said'
     can come out of the parser with two subjects, and the one beside the verb is the source."""
     subjects = [c for c in v.children if c.dep_ == "nsubj"]
-    before = [c for c in subjects if c.i < v.i]
+    before = sorted((c for c in subjects if c.i < v.i), key=lambda c: c.i)
     if before:
-        return max(before, key=lambda c: c.i)
+        nearest = before[-1]
+        doc = v.doc
+        edge = nearest.right_edge.i
+        if len(before) > 1 and nearest.pos_ == "NOUN" and "," in (
+                doc[edge].text, doc[min(edge + 1, len(doc) - 1)].text):
+            # "Talal Silo, a spokesman for the SDF, said": the parser can make the apposition
+            # a second subject; the name it describes is the source
+            named = before[-2]
+            if named.pos_ == "PROPN" and named.right_edge.i + 2 == nearest.left_edge.i and \
+                    doc[named.right_edge.i + 1].text == ",":
+                return named
+        return nearest
     return subjects[0] if subjects else None
 
 
@@ -654,7 +675,7 @@ class _Extractor:
         named before); for a minister or the like, the government of the state named there
         ("Somalia's information minister", "the Iraqi prime minister")."""
         doc = self.doc
-        governs = role.split()[-1] in _GOVERNMENT_ROLES
+        governs = _governs(role)
         before = self.mx.at(start - 1)
         if before is not None and before.key[0] == "Organization":
             return before.key
@@ -714,8 +735,11 @@ class _Extractor:
         elif before is not None and before.key[0] == "Organization":
             org = before.key
         elif k - 1 >= sent.start and doc[k - 1].text in self.demonyms and \
-                best.role.split()[-1] in _GOVERNMENT_ROLES:
+                _governs(best.role):
             org = self._government(self.demonyms[doc[k - 1].text])
+        elif before is not None and doc[k].text in ("'s", "’s") and _governs(best.role) and \
+                self.mx.is_country(before.key):
+            org = self._government(before.key[1])  # "Iraq's Prime Minister Haider al-Abadi"
         elif best.implied_org:
             org = self._org_key(best.implied_org)
         if org is None and doc[best.start - 1].lower_ in ("to",) and best.start - 1 > sent.start:

@@ -527,7 +527,18 @@ class MentionIndex:
                 and existing[0].end - existing[0].start == 1 == k - j \
                 and not (k < len(doc) and doc[k].text in ("'s", "’s")) \
                 and sum(m.key == existing[0].key for m in self.mentions) == 1
-            if existing and not lone_word and (frame_near or any(
+            # "near Sarmada in Idlib province" read as an organization: one word the
+            # gazetteer does not know, never owning anything, is the village (and so is
+            # every other mention of that word)
+            lone_org = frame_near and len(existing) == 1 and \
+                existing[0].key[0] == "Organization" and k - j == 1 and \
+                existing[0].end - existing[0].start == 1 and \
+                self.gz.lookup(existing[0].text) is None and \
+                not (k < len(doc) and doc[k].text in ("'s", "’s")) and \
+                all(m.end - m.start == 1 for m in self.mentions if m.key == existing[0].key)
+            if lone_org:
+                existing = [m for m in self.mentions if m.key == existing[0].key]
+            if existing and not lone_word and not lone_org and (frame_near or any(
                     self.gz.lookup(m.text) is not None for m in existing)):
                 continue  # already named: the model's reading stands
             name = _strip_name(doc[j:k].text)
@@ -542,8 +553,10 @@ class MentionIndex:
                 if not any(x.key == m.key for x in self.mentions):
                     self.entities.pop(m.key, None)  # nobody of that name is left
             label = entry.label if entry else name
-            self._register(j, k, "Place", label, name, entry.qid if entry else None,
-                           entry.entity_type if entry else None)
+            for a, b in sorted({(m.start, m.end) for m in existing} | {(j, k)}
+                               if lone_org else {(j, k)}):
+                self._register(a, b, "Place", label, name, entry.qid if entry else None,
+                               entry.entity_type if entry else None)
 
     def _country_follows(self, k: int) -> bool:
         """Whether token ``k`` is a comma before the name of a country, or of a part of one
@@ -767,7 +780,7 @@ class MentionIndex:
         if definite and not mods and head.lower_ not in ORG_ANAPHORA:
             for i, key, pl in reversed(self._anon):
                 if i < head.i and pl == plural and (
-                        key[1].split()[-1].lower() == head.lower_
+                        head.lower_ in key[1].lower().split()
                         or head.lower_ in ("person", "source", "people", "sources")):
                     return key
             for i, key, pl in reversed(self._anon):  # 'the officials' after 'Pentagon officials'
@@ -806,7 +819,22 @@ class MentionIndex:
                           and k[1].lower() == label.lower()), label)  # "Nigerian Army"
             m = self._register(start, head.i + 1, "Organization", label, label)
             return m.key if m else None
-        key = self._register_anon(start, head.i + 1, label)
+        end = head.i + 1
+        of_org = next((p for p in head.children if p.dep_ == "prep" and p.i == head.i + 1
+                       and p.lower_ in ("for", "of", "with", "at")
+                       and any(o.dep_ == "pobj" and o.i in self.by_token
+                               and self.by_token[o.i].key[0] == "Organization"
+                               and self.by_token[o.i].end - head.i <= 8
+                               for o in p.children)), None)
+        if of_org is not None:
+            # "a spokesman for the Federal Police", "an official with the ministry": whose
+            # spokesman is part of who the source is (the name, not its apposition)
+            end = max(self.by_token[o.i].end for o in of_org.children
+                      if o.dep_ == "pobj" and o.i in self.by_token)
+            label = re.sub(r"\s+-\s+", "-", " ".join(
+                [label] + [t.text for t in self.doc[head.i + 1:end]]))
+            label = label.replace(" 's", "'s").replace(" ’s", "’s")
+        key = self._register_anon(start, end, label)
         if key:
             self._anon.append((head.i, key, plural))
         return key
