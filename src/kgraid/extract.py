@@ -190,7 +190,7 @@ def _nearest_subject(v: Token) -> Token | None:
     """The nominal subject nearest the verb: 'X killed 12 civilians, the Observatory said'
     can come out of the parser with two subjects, and the one beside the verb is the source."""
     subjects = [c for c in v.children if c.dep_ == "nsubj"]
-    before = sorted((c for c in subjects if c.i < v.i), key=lambda c: c.i)
+    before = [c for c in subjects if c.i < v.i]  # children come in sentence order
     if before:
         nearest = before[-1]
         doc = v.doc

@@ -530,9 +530,8 @@ class MentionIndex:
             # "near Sarmada in Idlib province" read as an organization: one word the
             # gazetteer does not know, never owning anything, is the village (and so is
             # every other mention of that word)
-            lone_org = frame_near and len(existing) == 1 and \
-                existing[0].key[0] == "Organization" and k - j == 1 and \
-                existing[0].end - existing[0].start == 1 and \
+            lone_org = frame_near and len(existing) == 1 and k - j == 1 and \
+                existing[0].key[0] == "Organization" and \
                 self.gz.lookup(existing[0].text) is None and \
                 not (k < len(doc) and doc[k].text in ("'s", "’s")) and \
                 all(m.end - m.start == 1 for m in self.mentions if m.key == existing[0].key)
@@ -553,8 +552,7 @@ class MentionIndex:
                 if not any(x.key == m.key for x in self.mentions):
                     self.entities.pop(m.key, None)  # nobody of that name is left
             label = entry.label if entry else name
-            for a, b in sorted({(m.start, m.end) for m in existing} | {(j, k)}
-                               if lone_org else {(j, k)}):
+            for a, b in sorted({(m.start, m.end) for m in existing} if lone_org else {(j, k)}):
                 self._register(a, b, "Place", label, name, entry.qid if entry else None,
                                entry.entity_type if entry else None)
 
@@ -793,9 +791,7 @@ class MentionIndex:
             if t.text in (",", "(", ")", ":", ";", "—", "–") or (
                     t.text == "-" and t.whitespace_ and self.doc[t.i - 1].whitespace_):
                 start = t.i + 1
-        words = [t.text for t in self.doc[start:head.i + 1]]
-        label = " ".join(words).replace(" 's", "'s").replace(" ’s", "’s")
-        label = re.sub(r"\s+-\s+", "-", label)
+        label = self._phrase_label(start, head.i + 1)
         if head.lower_ in _INSTITUTIONS:
             # "the Iraqi military", "Turkey's defense ministry": an institution, not a person
             if not mods:
@@ -819,21 +815,16 @@ class MentionIndex:
                           and k[1].lower() == label.lower()), label)  # "Nigerian Army"
             m = self._register(start, head.i + 1, "Organization", label, label)
             return m.key if m else None
-        end = head.i + 1
-        of_org = next((p for p in head.children if p.dep_ == "prep" and p.i == head.i + 1
-                       and p.lower_ in ("for", "of", "with", "at")
-                       and any(o.dep_ == "pobj" and o.i in self.by_token
-                               and self.by_token[o.i].key[0] == "Organization"
-                               and self.by_token[o.i].end - head.i <= 8
-                               for o in p.children)), None)
-        if of_org is not None:
-            # "a spokesman for the Federal Police", "an official with the ministry": whose
-            # spokesman is part of who the source is (the name, not its apposition)
-            end = max(self.by_token[o.i].end for o in of_org.children
-                      if o.dep_ == "pobj" and o.i in self.by_token)
-            label = re.sub(r"\s+-\s+", "-", " ".join(
-                [label] + [t.text for t in self.doc[head.i + 1:end]]))
-            label = label.replace(" 's", "'s").replace(" ’s", "’s")
+        # "a spokesman for the Federal Police", "an official with the ministry": whose
+        # spokesman is part of who the source is (the name, not its apposition)
+        owner = next((m for p in head.children if p.dep_ == "prep" and p.i == head.i + 1
+                      and p.lower_ in ("for", "of", "with", "at")
+                      for o in p.children if o.dep_ == "pobj"
+                      and (m := self.by_token.get(o.i)) is not None
+                      and m.key[0] == "Organization" and m.end - head.i <= 8), None)
+        end = owner.end if owner is not None else head.i + 1
+        if owner is not None:
+            label = self._phrase_label(start, end)
         key = self._register_anon(start, end, label)
         if key:
             self._anon.append((head.i, key, plural))
@@ -871,6 +862,12 @@ class MentionIndex:
                 # was named, and the PKK is none
                 return None
         return orgs[-1].key if orgs else None
+
+    def _phrase_label(self, start: int, end: int) -> str:
+        """Tokens ``start:end`` as a label: "Turkey's defense ministry", "al-Sham"."""
+        label = " ".join(t.text for t in self.doc[start:end])
+        label = label.replace(" 's", "'s").replace(" ’s", "’s")
+        return re.sub(r"\s+-\s+", "-", label)
 
     def _register_anon(self, start: int, end: int, label: str) -> EntityKey | None:
         key: EntityKey = ("AnonymousSource", label)
