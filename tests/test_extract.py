@@ -1463,3 +1463,25 @@ def test_an_unnamed_spokesman_keeps_whose_spokesman_he_is(text, source):
 ])
 def test_a_states_post_before_a_name_is_in_its_government(text, expected):
     assert memberships(text) == {expected}
+
+
+def test_a_state_adjective_and_a_capitalized_name_of_a_body_name_an_organization():
+    got = claims("The Turkish General Staff said its jets struck 20 targets near al-Bab on "
+                 "Saturday.", dt.date(2017, 1, 8))
+    assert [g[0] for g in got] == [["Turkish General Staff"]]
+    # a lower-case word after the adjective is not a name: "Turkish staff" is nobody
+    facts = facts_of("Turkish staff said the jets struck 20 targets.", dt.date(2017, 1, 8))
+    assert ("Organization", "Turkish staff") not in facts.entities
+
+
+def test_the_one_word_name_after_the_is_an_organization_and_folds_into_its_full_name():
+    got = claims("Clashes broke out near Atmeh on Friday, the Observatory said.",
+                 dt.date(2017, 1, 8))
+    assert [g[0] for g in got] == [["Observatory"]]
+    facts = facts_of("Clashes broke out near Atmeh on Friday, the Observatory said.",
+                     dt.date(2017, 1, 8))
+    assert ("Person", "Observatory") not in facts.entities
+    got = claims("The Syrian Observatory for Human Rights reported the raid in Idlib on Friday. "
+                 "The Observatory said 12 people were killed.", dt.date(2017, 1, 8))
+    assert ["Syrian Observatory for Human Rights"] in [g[0] for g in got]
+    assert ["Observatory"] not in [g[0] for g in got]

@@ -45,6 +45,10 @@ _PLACE_NOUNS = {"town", "village", "city", "province", "district", "governorate"
                 "region", "countryside", "outskirts", "suburb", "neighborhood", "vicinity"}
 _INSTITUTIONS = {"military", "army", "ministry", "government", "police", "authorities",
                  "command", "agency", "forces"}
+#: Heads that name an institution only when capitalized, as part of a name after the state's
+#: adjective: "the Turkish General Staff", "the Iraqi Counter Terrorism Service".
+_NAMED_INSTITUTIONS = {"staff", "service", "guard", "corps", "directorate", "council",
+                       "committee", "brigade", "division", "navy"}
 #: The bodies of a state named without the state ("Defense Ministry", "the army"): the state
 #: must qualify the name, or every country's ministry would be one entity across articles.
 _NATIONAL_BODY = re.compile(
@@ -58,7 +62,8 @@ _ORG_NAME_WORDS = frozenset({
     "party", "movement", "ministry", "command", "organization", "committee", "network",
     "battalion", "division", "corps", "militia", "agency", "office", "government",
     "coalition", "alliance", "union", "league", "province", "republic", "city", "county",
-    "district", "region", "mission", "news", "times", "post"})
+    "district", "region", "mission", "news", "times", "post", "observatory", "institute",
+    "foundation", "center", "centre"})
 #: Words between "NAME," and the role that names it ("the leader", "its senior commander").
 _APPOSITION_DETS = frozenset({"the", "a", "an", "its", "his", "their", "her", "senior",
                               "top", "chief", "deputy", "former", "acting", "self"})
@@ -337,6 +342,14 @@ class MentionIndex:
         return i >= 1 and doc[i].text == "," and doc[i - 1].pos_ == "NOUN" and \
             doc[i - 1].lemma_.lower() in heads
 
+    def _definite_org(self, ent: Span) -> bool:
+        """A name right after "the" is not a person's when it is one word ("the Observatory",
+        "the Taliban") or holds a word of an organization's name."""
+        if ent.start == 0 or self.lower[ent.start - 1] != "the" or len(ent) > 4:
+            return False
+        return len(ent) == 1 or any(self.lower[i] in _ORG_NAME_WORDS
+                                    for i in range(ent.start, ent.end))
+
     def _not_a_name(self, ent: Span) -> bool:
         """Spans the model tags that name nobody: a lone operation word ("Strikes", heading
         "Strikes in Syria"), a device acronym ("VBIED"), and the name of an operation
@@ -400,6 +413,8 @@ class MentionIndex:
                 continue  # "Brig." taken for a place, "Navy" for a person: no names
             if kind == "Person" and _names_a_place_noun(ent):
                 kind = "Place"  # "across Diyala, Salahuddin and Kirkuk provinces"
+            elif kind == "Person" and self._definite_org(ent):
+                kind = "Organization"  # "the Observatory said", tagged PERSON
             elif kind != "Person" and ent.start > 0 and 2 <= len(ent) <= 4 and \
                     doc[ent.start - 1].text.endswith(".") and \
                     self.lower[ent.start - 1].rstrip(".") in self._rank_stems and \
@@ -573,16 +588,25 @@ class MentionIndex:
         name an organization even when the model tags only the nationality."""
         doc = self.doc
         for tok in doc:
-            if tok.lower_ not in _INSTITUTIONS or tok.i in self.by_token or tok.i == 0:
+            if tok.i in self.by_token or tok.i == 0:
+                continue
+            named = tok.text[:1].isupper() and tok.pos_ in ("PROPN", "NOUN")
+            if tok.lower_ not in _INSTITUTIONS and not (
+                    named and tok.lower_ in _NAMED_INSTITUTIONS):
                 continue
             start = tok.i
+            # a capitalized name may run between the state and the head ("Turkish General
+            # Staff"); a lower-case head takes the state's adjective and a ministry word only
             while start - 1 >= 0 and (doc[start - 1].ent_type_ in ("NORP", "GPE")
                                       or doc[start - 1].lower_ in ("defense", "interior",
-                                                                   "foreign", "security")) \
+                                                                   "foreign", "security")
+                                      or (named and tok.i - start < 3
+                                          and doc[start - 1].pos_ in ("PROPN", "NOUN", "ADJ")
+                                          and doc[start - 1].ent_type_ == "")) \
                     and doc[start - 1].text[:1].isupper() and doc[start - 1].i not in self.by_token:
                 start -= 1
-            if start == tok.i or not any(doc[i].ent_type_ in ("NORP", "GPE")
-                                         for i in range(start, tok.i)):
+            # the state's adjective or name must open the name
+            if start == tok.i or doc[start].ent_type_ not in ("NORP", "GPE"):
                 continue
             label = doc[start:tok.i + 1].text
             self._register(start, tok.i + 1, "Organization", label, label)
@@ -651,6 +675,7 @@ class MentionIndex:
                 cands = full_by_first.get(k[1].lower(), set()) - {k}
             if len(cands) == 1:
                 remap[k] = next(iter(cands))
+        remap.update(self._short_org_names())
         for short, full in remap.items():
             ent = self.entities.pop(short)
             target = self.entities[full]
@@ -686,6 +711,24 @@ class MentionIndex:
                 key = next(iter(cands))
                 surface = self.doc[start:tok.i + 1].text
                 self._register(start, tok.i + 1, "Person", key[1], surface)
+
+    def _short_org_names(self) -> dict[EntityKey, EntityKey]:
+        """One word of one organization's longer name, written alone, is that organization:
+        "the Observatory" after "the Syrian Observatory for Human Rights". A word that two
+        names share, or a name the gazetteer knows, stays as written."""
+        orgs = [k for k in self.entities if k[0] == "Organization"]
+        remap: dict[EntityKey, EntityKey] = {}
+        for k in orgs:
+            word = k[1].lower()
+            # a state's bodies ("the army") and "the coalition" are resolved by their own rules
+            if " " in word or word in _INSTITUTIONS or word == "coalition" or \
+                    _NATIONAL_BODY.match(word) or self.gz.lookup(k[1]) is not None:
+                continue
+            cands = [o for o in orgs if o != k and " " in o[1] and
+                     word in o[1].lower().split()]
+            if len(cands) == 1:
+                remap[k] = cands[0]
+        return remap
 
     # ------------------------------------------------------------------ lookups
     def at(self, i: int) -> Mention | None:
