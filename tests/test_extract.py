@@ -1485,3 +1485,15 @@ def test_the_one_word_name_after_the_is_an_organization_and_folds_into_its_full_
                  "The Observatory said 12 people were killed.", dt.date(2017, 1, 8))
     assert ["Syrian Observatory for Human Rights"] in [g[0] for g in got]
     assert ["Observatory"] not in [g[0] for g in got]
+
+
+@pytest.mark.parametrize("text,places", [
+    ("Pakistan said it was seeking clarification from Washington about the strike in Kurram "
+     "on Sunday.", ["Kurram"]),
+    ("Fighters from Raqqa attacked a checkpoint near Tabqa on Monday.", ["Tabqa"]),
+    # the speaker's country stays the place when the sentence names no other
+    ("Pakistan said a U.S. drone strike killed five people on Sunday.", ["Pakistan"]),
+])
+def test_who_spoke_and_where_they_came_from_are_not_where_it_happened(text, places):
+    got = ops(text, dt.date(2017, 6, 12))
+    assert [[p[1] for p in o.places] for o in got] == [places]

@@ -972,6 +972,18 @@ class _Extractor:
         return last.dep_ == "pobj" and prep.lower_ == "with" and \
             prep.head.lemma_.lower() == "border"
 
+    def _speaker_or_origin(self, m: Mention, trigger: Token) -> bool:
+        """Is the place the subject of a reporting verb ("Pakistan said ...") or the object
+        of a "from" that tells where someone or something came from ("clarification from
+        Washington", "fighters from Raqqa"), outside the trigger's own phrase?"""
+        last = self.doc[m.end - 1]
+        if last.dep_ == "nsubj" and last.head.pos_ == "VERB" and last.head.i != trigger.i \
+                and last.head.lemma_.lower() in self.verbs:
+            return True
+        prep = last.head
+        return last.dep_ == "pobj" and prep.lower_ == "from" and prep.head.pos_ == "NOUN" \
+            and prep.head.i != trigger.i and trigger not in prep.subtree
+
     def _describes_person(self, tok: Token, trigger: Token) -> bool:
         """Is ``tok`` inside an apposition that describes a person ("X, a senior ISIS leader
         responsible for attacks in Europe"), one the trigger is not in?"""
@@ -1152,6 +1164,11 @@ class _Extractor:
                 # "in the Menaka region, near the border with Niger": Niger is a landmark
                 # when the sentence names the place itself
                 places = [m for m in places if m not in beside]
+            aside = [m for m in places if self._speaker_or_origin(m, head)]
+            if aside and len(aside) < len(places):
+                # "Pakistan said it was seeking clarification from Washington about the
+                # strike in Kurram": who spoke and whom they asked, not where it happened
+                places = [m for m in places if m not in aside]
             described = [m for m in places if self._describes_person(doc[m.start], head)]
             if described and len(described) < len(places):
                 # "a raid in northern Syria, killing X, a leader responsible for attacks in
