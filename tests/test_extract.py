@@ -1497,3 +1497,15 @@ def test_the_one_word_name_after_the_is_an_organization_and_folds_into_its_full_
 def test_who_spoke_and_where_they_came_from_are_not_where_it_happened(text, places):
     got = ops(text, dt.date(2017, 6, 12))
     assert [[p[1] for p in o.places] for o in got] == [places]
+
+
+@pytest.mark.parametrize("text,typ", [
+    ("A suicide bomber struck a NATO convoy near Kandahar on Monday, killing two soldiers.",
+     "Bombing"),
+    ("A car bomb struck a market in Baghdad on Sunday.", "Bombing"),
+    ("Gunmen struck a checkpoint near Arish on Friday.", "Attack"),
+    ("U.S. aircraft struck an ISIS position near Raqqa on Friday.", "Strike"),
+])
+def test_struck_takes_the_kind_of_attack_its_subject_names(text, typ):
+    got = ops(text, dt.date(2017, 6, 12))
+    assert [o.op_type for o in got] == [typ]

@@ -108,6 +108,7 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
               "bandit": "Attack", "terrorist": "Attack", "extremist": "Attack",
               "rebel": "Attack", "fighter": "Attack", "troop": "GenericOperation",
               "soldier": "GenericOperation", "force": "GenericOperation"}
+_BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
@@ -768,11 +769,30 @@ class _Extractor:
                     for g in _prep_objects(tok, ("to",))):
                 return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
-                return self.verb_triggers[lemma], tok.i + 1
+                typ = self.verb_triggers[lemma]
+                if typ in _STRIKE_TYPES:
+                    typ = self._struck_by(tok) or typ
+                return typ, tok.i + 1
             if lemma in _KILL_VERBS:
                 typ = self._armed_killing(tok)
                 return (typ, tok.i + 1) if typ else None
         return None
+
+    def _struck_by(self, v: Token) -> str | None:
+        """The type of "a suicide bomber struck a convoy", "gunmen struck a checkpoint": the
+        attack its subject names, not a strike from the air."""
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.pos_ != "NOUN":
+            return None
+        lemma = subj.lemma_.lower()
+        if lemma in _BOMBS:
+            return "Bombing"
+        for t in self.doc[subj.left_edge.i:subj.i + 1]:
+            if t.pos_ in ("NOUN", "PROPN") and (found := self._trigger_at(t)) is not None \
+                    and found[1] == subj.i + 1:
+                return found[0]
+        armed = _ARMED_MEN.get(lemma)
+        return armed if armed == "Attack" else None
 
     def _armed_killing(self, v: Token) -> str | None:
         """The operation type of "gunmen killed 20 people" (active, armed men or a named
