@@ -1509,3 +1509,13 @@ def test_who_spoke_and_where_they_came_from_are_not_where_it_happened(text, plac
 def test_struck_takes_the_kind_of_attack_its_subject_names(text, typ):
     got = ops(text, dt.date(2017, 6, 12))
     assert [o.op_type for o in got] == [typ]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Afghan Chief Executive Abdullah Abdullah condemned the attack.",
+     ("Abdullah Abdullah", "chief executive", "Government of Afghanistan")),
+    ("Brig. Gen. Raymond Karim, the chief of staff of U.S. Africa Command, said the raid was "
+     "approved.", ("Raymond Karim", "chief of staff", "U.S. Africa Command")),
+])
+def test_a_role_of_several_words_is_not_read_as_a_modifier_and_a_role(text, expected):
+    assert expected in memberships(text)

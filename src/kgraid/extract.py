@@ -346,7 +346,7 @@ class _Extractor:
         j = i
         mods = []
         inner = None
-        while j < end and lower[j] in self.role_mods:
+        while j < end and lower[j] in self.role_mods and not self._multiword_role_at(j, end):
             mods.append(lower[j])
             j += 1
             org = self.mx.at(j)
@@ -363,6 +363,13 @@ class _Extractor:
                     label = "former " + label
                 return _Phrase(i, j + n, label.strip(), implied, inner)
         return None
+
+    def _multiword_role_at(self, j: int, end: int) -> bool:
+        """Does a role of several words start at ``j`` ("chief executive"), whose first word
+        is no modifier of the role after it?"""
+        lower = self.mx.lower
+        return any(len(words) > 1 and j + len(words) <= end and lower[j:j + len(words)] == words
+                   for words, _, _ in self.roles_by_first.get(lower[j], ()))
 
     def _org_key(self, name: str | None) -> EntityKey | None:
         if not name:
