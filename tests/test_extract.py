@@ -1519,3 +1519,12 @@ def test_struck_takes_the_kind_of_attack_its_subject_names(text, typ):
 ])
 def test_a_role_of_several_words_is_not_read_as_a_modifier_and_a_role(text, expected):
     assert expected in memberships(text)
+
+
+def test_who_runs_a_named_organization_heads_it():
+    assert memberships("Rami Abdulrahman, who runs the Syrian Observatory for Human Rights, "
+                       "said 12 fighters were killed.") == {
+        ("Rami Abdulrahman", "head", "Syrian Observatory for Human Rights")}
+    # running something that is no organization is no role
+    assert memberships("Rami Abdulrahman, who runs a shop in Idlib, said 12 fighters were "
+                       "killed.") == set()

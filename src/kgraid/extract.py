@@ -131,7 +131,10 @@ _HEADLINE_VERBS = {"claims": "claim", "says": "say", "denies": "deny", "blames":
 _SERVICES = {"army", "navy", "marine", "marines", "corps", "air", "force", "u.s.", "us",
              "british", "iraqi", "syrian", "kurdish", "royal"}  # "U.S. Army Col. Ryan Dillon"
 _ROLE_VERBS = {"lead": "leader", "head": "head", "command": "commander", "found": "founder",
-               "join": "member", "co-found": "co-founder"}
+               "join": "member", "co-found": "co-founder", "run": "head", "direct": "director"}
+#: verbs of _ROLE_VERBS with other senses ("runs a shop", "directed the fire"): a role only
+#: over a named organization
+_ORG_ONLY_ROLE_VERBS = frozenset({"run", "direct"})
 #: Nouns that tell a claim with its source ("reports by the Syrian Observatory that ...")
 #: -> kgr hedge.
 _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asserted",
@@ -461,6 +464,8 @@ class _Extractor:
             if org is None:
                 poss = next((c for c in obj.children if c.dep_ == "poss"), None)
                 org = self._named_org(poss) if poss is not None else None
+            if org is None and lemma[i] in _ORG_ONLY_ROLE_VERBS:
+                continue
             self._add_membership(key, role, org, sent, "verb", 0.75)
         # (4) "serving as a finance minister", "X served as ISIL's spokesman", "worked as a
         #     recruiter for ISIS"
