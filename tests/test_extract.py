@@ -1528,3 +1528,15 @@ def test_who_runs_a_named_organization_heads_it():
     # running something that is no organization is no role
     assert memberships("Rami Abdulrahman, who runs a shop in Idlib, said 12 fighters were "
                        "killed.") == set()
+
+
+def test_the_other_name_between_a_place_and_it_is_a_place():
+    facts = facts_of("Jets struck a car near Sarmada on Friday. Clashes broke out between "
+                     "Sarmada and Atmeh on Friday. A second raid hit Atmeh on Sunday.",
+                     dt.date(2017, 6, 12))
+    assert ("Place", "Atmeh") in facts.entities
+    assert ("Person", "Atmeh") not in facts.entities
+    assert [[p[1] for p in o.places] for o in facts.operations] == [["Sarmada"], ["Atmeh"]]
+    # two names neither of which is a place are left as the model read them
+    facts = facts_of("A meeting between Haftar and Sarraj in Paris was planned.")
+    assert not [k for k in facts.entities if k[0] == "Place" and k[1] in ("Haftar", "Sarraj")]

@@ -447,6 +447,7 @@ class MentionIndex:
         self._titled_names()
         self._institutions()
         self._pattern_places()
+        self._places_between()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
 
@@ -570,6 +571,38 @@ class MentionIndex:
             for a, b in sorted({(m.start, m.end) for m in existing} if lone_org else {(j, k)}):
                 self._register(a, b, "Place", label, name, entry.qid if entry else None,
                                entry.entity_type if entry else None)
+
+    def _places_between(self) -> None:
+        """'between Sarmada and Atmeh' with Sarmada a place: the other one-word name, which
+        the model took for a person or an organization and the gazetteer does not know, is
+        a place too (and so is every other mention of it)."""
+        for tok in self.doc:
+            if tok.lower_ != "between" or tok.dep_ != "prep":
+                continue
+            first = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            second = next((c for c in first.children if c.dep_ == "conj"), None) \
+                if first is not None else None
+            if second is None:
+                continue
+            a, b = self.by_token.get(first.i), self.by_token.get(second.i)
+            if a is None or b is None:
+                continue
+            for place, other in ((a, b), (b, a)):
+                if place.key[0] != "Place" or other.key[0] not in ("Person", "Organization") \
+                        or self.gz.lookup(other.text) is not None:
+                    continue
+                same = [m for m in self.mentions if m.key == other.key]
+                if any(m.end - m.start != 1 or (m.end < len(self.doc) and self.doc[m.end].text
+                                                in ("'s", "’s")) for m in same):
+                    continue
+                for m in same:
+                    self.mentions.remove(m)
+                    for i in range(m.start, m.end):
+                        self.by_token.pop(i, None)
+                self.entities.pop(other.key, None)
+                for m in same:
+                    self._register(m.start, m.end, "Place", other.text, other.text)
+                break
 
     def _country_follows(self, k: int) -> bool:
         """Whether token ``k`` is a comma before the name of a country, or of a part of one
