@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from kgraid import dates
 from kgraid.dates import find_dates, resolve
 
 MON_2017_01_09 = dt.date(2017, 1, 9)  # a Monday
@@ -120,3 +121,22 @@ def test_every_month_alone_is_found_capitalized(word):
 ])
 def test_a_year_before_a_noun_is_found(sentence, found):
     assert [t for _, _, t in find_dates(sentence)] == found
+
+
+@pytest.mark.parametrize("first,last,expected", [
+    ("Friday", "Sunday", ("2017-06", "month")),      # June 9 to June 11
+    ("Jan. 2", "Jan. 5", ("2017-01", "month")),
+    ("May 28", "June 2", ("2017", "year")),
+    ("December 2015", "March 2016", (None, None)),   # across years: no one date is true
+    ("Monday", "Monday", ("2017-06-12", "day")),
+])
+def test_a_period_is_dated_at_the_precision_both_bounds_share(first, last, expected):
+    got = dates.resolve_range(first, last, f"{first} to {last}", dt.date(2017, 6, 12))
+    assert (got.value, got.precision) == expected
+
+
+def test_date_ranges_finds_between_and_from_to_periods_only():
+    s = "Strikes between Friday and Sunday, and from Jan. 2 to Jan. 5, and on Monday and Tuesday."
+    got = dates.date_ranges(s, dates.find_dates(s))
+    assert sorted(set(got.values())) == [("Friday", "Sunday", "Friday and Sunday"),
+                                         ("Jan. 2", "Jan. 5", "Jan. 2 to Jan. 5")]

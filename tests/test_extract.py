@@ -1540,3 +1540,13 @@ def test_the_other_name_between_a_place_and_it_is_a_place():
     # two names neither of which is a place are left as the model read them
     facts = facts_of("A meeting between Haftar and Sarraj in Paris was planned.")
     assert not [k for k in facts.entities if k[0] == "Place" and k[1] in ("Haftar", "Sarraj")]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Airstrikes between Friday and Sunday killed 30 militants near Raqqa.", "2017-06"),
+    ("Coalition jets conducted 40 strikes near Raqqa from Jan. 2 to Jan. 5.", "2017-01"),
+    ("Coalition jets conducted 40 strikes near Raqqa on Friday.", "2017-06-09"),
+])
+def test_an_operation_over_a_period_is_not_dated_by_its_first_day(text, value):
+    got = ops(text, dt.date(2017, 6, 12))
+    assert [o.time.value for o in got] == [value]

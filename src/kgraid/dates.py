@@ -169,6 +169,40 @@ _NOT_NOUNS = frozenset({"of", "and", "or", "to", "in", "on", "at", "for", "who",
 _DETERMINER_END = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our)\s+$", re.I)
 
 
+#: between two dates found in a sentence: they bound one period ("between Friday and Sunday",
+#: "from Jan. 2 to Jan. 5")
+_RANGE_OPEN = re.compile(r"\b(?:between|from)\s+$", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:and|to|through|until|till|[-\u2013])\s*", re.I)
+
+
+def date_ranges(sentence: str,
+                found: list[tuple[int, int, str]]) -> dict[int, tuple[str, str, str]]:
+    """The periods among ``found`` (:func:`find_dates` of ``sentence``): the start character
+    of each bound, mapped to (first bound, last bound, the whole period's text)."""
+    out: dict[int, tuple[str, str, str]] = {}
+    for (s1, e1, t1), (s2, e2, t2) in zip(found, found[1:]):
+        if _RANGE_OPEN.search(sentence[max(0, s1 - 9):s1]) and \
+                _RANGE_JOIN.fullmatch(sentence[e1:s2]):
+            out[s1] = out[s2] = (t1, t2, sentence[s1:e2])
+    return out
+
+
+def resolve_range(first: str, last: str, text: str, published: dt.date | None) -> TimeValue:
+    """The date of a period from ``first`` to ``last``: the finest precision both ends
+    share ("between Friday and Sunday" of one month is that month; across months, the year;
+    across years, no date), never one end for the whole."""
+    a, b = resolve(first, published), resolve(last, published)
+    if a.value is None or b.value is None:
+        return _tv(text)
+    if a.value == b.value:
+        return TimeValue(text, a.value, a.precision)
+    if len(a.value) >= 7 and len(b.value) >= 7 and a.value[:7] == b.value[:7]:
+        return TimeValue(text, a.value[:7], "month")
+    if a.value[:4] == b.value[:4]:
+        return TimeValue(text, a.value[:4], "year")
+    return _tv(text)
+
+
 def is_attributive_year(sentence: str, start: int, text: str) -> bool:
     """Is ``text`` at ``start`` a year modifying the noun after it ("the 2017 ambush")?"""
     if re.fullmatch(r"(?:19|20)\d\d", text) is None or \

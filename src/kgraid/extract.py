@@ -1117,10 +1117,18 @@ class _Extractor:
                 continue  # "..., where al-Baghdadi proclaimed a caliphate in 2014"
             dist = abs(root.i - trigger.i)
             if best is None or dist < best[0]:
-                best = (dist, text)
+                best = (dist, text, s)
         if best is None:
             return self._present_tense_date(trigger) if fallback else None
-        return dates.resolve(best[1], self.published)
+        return self._resolve_in(sent, best[2], best[1])
+
+    def _resolve_in(self, sent: Span, start: int, text: str) -> TimeValue:
+        """The date expression ``text`` at character ``start`` of the sentence, resolved; a
+        bound of a period ("between Friday and Sunday") dates the whole period."""
+        period = dates.date_ranges(self.doc.text_of(sent), self._dates_in(sent)).get(start)
+        if period is None:
+            return dates.resolve(text, self.published)
+        return dates.resolve_range(*period, self.published)
 
     def _dates_in(self, sent: Span) -> list[tuple[int, int, str]]:
         """:func:`dates.find_dates` of a sentence, found once: a sentence is searched for
