@@ -1550,3 +1550,27 @@ def test_the_other_name_between_a_place_and_it_is_a_place():
 def test_an_operation_over_a_period_is_not_dated_by_its_first_day(text, value):
     got = ops(text, dt.date(2017, 6, 12))
     assert [o.time.value for o in got] == [value]
+
+
+def test_a_release_without_country_headings_dates_its_list_by_the_summary():
+    text = ("SOUTHWEST ASIA, Feb. 10, 2017 — U.S. and coalition military forces continued to "
+            "attack ISIL terrorists in Iraq and Syria yesterday, conducting 19 strikes, "
+            "officials reported today.\n\n"
+            "Officials reported the following details of the strikes:\n\n"
+            "-- Near Qaim, two strikes engaged two ISIL tactical units and destroyed three "
+            "vehicles.\n\n"
+            "-- Near Mosul, four strikes engaged three ISIL tactical units and destroyed a "
+            "mortar system.\n\n"
+            "In Syria, attack aircraft conducted eight strikes near Raqqa, destroying five "
+            "fighting positions.")
+    got = ops(text, dt.date(2017, 2, 10))
+    assert [([p[1] for p in o.places], o.time.value if o.time else None) for o in got] == [
+        (["Iraq", "Syria"], "2017-02-09"), (["Qaim"], "2017-02-09"), (["Mosul"], "2017-02-09"),
+        (["Syria", "Raqqa"], "2017-02-09")]
+    # a strike told long after the summary, past other text, takes no date from it
+    text = ("Coalition forces conducted 12 strikes in Iraq and Syria on Jan. 4.\n\n"
+            "The group has lost much of its territory. Its leaders have fled. Many fighters "
+            "have surrendered. Officials expect more defections.\n\n"
+            "In Syria, aircraft conducted eight strikes near Raqqa.")
+    got = ops(text, dt.date(2017, 1, 6))
+    assert got[-1].time is None or got[-1].time.value is None

@@ -978,22 +978,26 @@ class _Extractor:
             return False
         return True
 
-    def _summary_time(self, si: int, place_keys: list[EntityKey]) -> TimeValue | None:
-        """The date of a strike summary just before: "Coalition forces conducted 12 strikes
-        in Syria and Iraq on Jan. 4. In Syria, aircraft conducted eight strikes near Raqqa
-        and Palmyra." dates the Syria strikes Jan. 4: the summary, one or two sentences
-        back, has a day's date and only countries for places, and this sentence names one
-        of them."""
+    def _summary_time(self, si: int, place_keys: list[EntityKey], *,
+                      list_item: bool = False) -> TimeValue | None:
+        """The date of a strike summary before: "Coalition forces conducted 12 strikes in
+        Syria and Iraq on Jan. 4. In Syria, aircraft conducted eight strikes near Raqqa and
+        Palmyra." dates the Syria strikes Jan. 4: the summary has a day's date and only
+        countries for places, this sentence names one of them (an item of a list of strikes
+        needs not), and each operation between them is told at most two sentences after
+        the one before."""
+        reach = si
         for idx in range(len(self.facts.operations) - 1, -1, -1):
             op = self.facts.operations[idx]
             last = self.op_last_sent.get(idx, -9)
-            if si - last > 2:
+            if reach - last > 2 or self._heading_between(last, si):
                 break
+            reach = min(reach, last)
             if op.op_type not in _STRIKE_TYPES or op.time is None or not op.time.value \
                     or len(op.time.value) != 10 or not op.places:
                 continue
-            if all(self.mx.is_country(p) for p in op.places) and \
-                    any(p in op.places for p in place_keys):
+            if all(self.mx.is_country(p) for p in op.places) and (
+                    list_item or any(p in op.places for p in place_keys)):
                 return op.time
         return None
 
@@ -1062,6 +1066,11 @@ class _Extractor:
         clause = {self._clause_verb(trigger).i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
             c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
+        # "forces continued to attack ISIL in Iraq yesterday, conducting 19 strikes": the
+        # verb the trigger's clause hangs on takes its date from its own complement
+        clause |= {c.i for a in trigger.ancestors if a.pos_ == "VERB"
+                   and a.lemma_.lower() not in self.verbs
+                   for c in a.children if c.dep_ == "xcomp" and c.pos_ == "VERB"}
         sent_text = None
         for s, e, text in self._dates_in(sent):
             char = sent.start_char + s
@@ -1242,8 +1251,8 @@ class _Extractor:
             if time is None and is_item:
                 time = self.context_time  # "-- Near Mosul, three strikes ...": the list's date
             place_keys = list(dict.fromkeys(p.key for p in places))
-            if time is None and not is_item and typ in _STRIKE_TYPES:
-                time = self._summary_time(si, place_keys)
+            if time is None and typ in _STRIKE_TYPES:
+                time = self._summary_time(si, place_keys, list_item=is_item)
             actors, targets = self._actors_targets(sent, head)
             figures = extract_figures(sent_text)
             lemma = head.lemma_.lower()
