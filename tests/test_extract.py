@@ -1574,3 +1574,13 @@ def test_a_release_without_country_headings_dates_its_list_by_the_summary():
             "In Syria, aircraft conducted eight strikes near Raqqa.")
     got = ops(text, dt.date(2017, 1, 6))
     assert got[-1].time is None or got[-1].time.value is None
+
+
+def test_a_comma_that_closes_the_subjects_apposition_is_no_inverted_attribution():
+    got = claims("Islamic State's regional affiliate, Islamic State Khorasan, claimed "
+                 "responsibility on its Telegram channels.", dt.date(2021, 10, 9))
+    assert [g[0] for g in got] == [["Islamic State – Khorasan Province"]]
+    # an inverted attribution is still one: the clause before the comma is what was said
+    got = claims("The strike killed 20 militants near Jilib, U.S. Africa Command said.",
+                 dt.date(2021, 10, 9))
+    assert [g[1] for g in got] == ["The strike killed 20 militants near Jilib"]

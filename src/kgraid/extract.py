@@ -1717,7 +1717,11 @@ class _Extractor:
                 statement = self._clean_statement(span.text)
                 rule = "reporting-verb"
             elif ccomp is not None or inverted_obj is not None or (
-                    v.i > sent.start and doc[v.i - 1].text == ",") or (
+                    v.i > sent.start and doc[v.i - 1].text == ","
+                    # "X's affiliate, Islamic State Khorasan, claimed": the comma closes
+                    # the subject's apposition, no clause before it is reported
+                    and not (subj is not None and subj.i < v.i
+                             and subj.right_edge.i >= v.i - 1)) or (
                     subj is not None and subj.i > v.i) or (
                     subj is not None and subj.left_edge.i > sent.start
                     and doc[subj.left_edge.i - 1].text == ","):
