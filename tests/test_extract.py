@@ -1584,3 +1584,22 @@ def test_a_comma_that_closes_the_subjects_apposition_is_no_inverted_attribution(
     got = claims("The strike killed 20 militants near Jilib, U.S. Africa Command said.",
                  dt.date(2021, 10, 9))
     assert [g[1] for g in got] == ["The strike killed 20 militants near Jilib"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The Nigerian army spokesman, Brigadier General Onyema Nwachukwu, said troops repelled "
+     "the attack.", {("Onyema Nwachukwu", "spokesman", "Nigerian army")}),
+    # the army of the one state the article names
+    ("Nigerian troops fought in Borno. The army spokesman, Brigadier General Onyema "
+     "Nwachukwu, said troops repelled the attack.",
+     {("Onyema Nwachukwu", "spokesman", "Nigerian army")}),
+    ("Nigerian troops fought in Borno. Brigadier General Onyema Nwachukwu, the army "
+     "spokesman, said troops repelled the attack.",
+     {("Onyema Nwachukwu", "spokesman", "Nigerian army")}),
+    # two states: whose army it is cannot be told
+    ("Iraqi and Syrian troops fought. The army spokesman, Gen. Yahya Rasool, said troops "
+     "advanced.", set()),
+])
+def test_a_bare_army_before_a_role_is_the_army_of_the_state_named(text, expected):
+    assert memberships(text) == expected
+    assert not [k for k in facts_of(text).entities if k[1] == "Brigadier General"]

@@ -108,6 +108,8 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
               "bandit": "Attack", "terrorist": "Attack", "extremist": "Attack",
               "rebel": "Attack", "fighter": "Attack", "troop": "GenericOperation",
               "soldier": "GenericOperation", "force": "GenericOperation"}
+#: a state's bodies that a role may name without the state ("the army spokesman")
+_BARE_BODIES = frozenset({"army", "military", "police", "navy"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
@@ -640,7 +642,13 @@ class _Extractor:
             if before:
                 return before[-1].key
             return orgs[0].key
-        return self._org_key(ph.implied_org)
+        return self._bare_body(ph.start - 1) or self._org_key(ph.implied_org)
+
+    def _bare_body(self, k: int) -> EntityKey | None:
+        """"the army spokesman": the army (at token ``k``) of the state the article names."""
+        if k < 0 or self.mx.lower[k] not in _BARE_BODIES:
+            return None
+        return self.mx.national_body(k)
 
     def _role_then_name(self, m: Mention, sent: Span) -> None:
         """'a spokesman for the Iraqi army, Brig. Gen. Yahya Rasool,' and 'the leader of
@@ -692,6 +700,8 @@ class _Extractor:
         before = self.mx.at(start - 1)
         if before is not None and before.key[0] == "Organization":
             return before.key
+        if before is None and (body := self._bare_body(start - 1)) is not None:
+            return body
         if governs and doc[start - 1].text in self.demonyms and (
                 before is None or before.key[0] == "Place"):
             return self._government(self.demonyms[doc[start - 1].text])

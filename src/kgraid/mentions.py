@@ -408,7 +408,7 @@ class MentionIndex:
                 continue
             if self._not_a_name(ent):
                 continue
-            if surface.lower().rstrip(".") in self._rank_stems or (
+            if all(w.rstrip(".") in self._rank_stems for w in surface.lower().split()) or (
                     kind == "Person" and surface.lower() in SERVICES):
                 continue  # "Brig." taken for a place, "Navy" for a person: no names
             if kind == "Person" and _names_a_place_noun(ent):
@@ -472,6 +472,21 @@ class MentionIndex:
             return named
         state = self._sole_state
         return (_state_body(state, name) or name) if state else name
+
+    def national_body(self, i: int) -> EntityKey | None:
+        """The organization a bare state's body at token ``i`` ("the army spokesman") is, as
+        :meth:`_national` resolves it, registered as a mention there; None when no state
+        can be told."""
+        if i in self.by_token:
+            return None
+        name = self.doc[i].text
+        label = self._national(i, name)
+        if label.lower() == name.lower():
+            return None
+        known = self.gz.lookup(label, "Organization")
+        m = self._register(i, i + 1, "Organization", known.label if known else label, label,
+                           known.qid if known else None, known.entity_type if known else None)
+        return m.key if m is not None else None
 
     def _body_named_before(self, start: int, name: str) -> str | None:
         """The organization named before token ``start`` as a state's ``name``: "the
