@@ -1603,3 +1603,13 @@ def test_a_comma_that_closes_the_subjects_apposition_is_no_inverted_attribution(
 def test_a_bare_army_before_a_role_is_the_army_of_the_state_named(text, expected):
     assert memberships(text) == expected
     assert not [k for k in facts_of(text).entities if k[1] == "Brigadier General"]
+
+
+def test_a_name_after_in_under_an_operation_word_is_a_place():
+    facts = facts_of("An Israeli airstrike in Khan Younis killed 90 people. Residents in Khan "
+                     "Younis fled.", dt.date(2024, 7, 14))
+    assert ("Place", "Khan Younis") in facts.entities
+    assert [[p[1] for p in o.places] for o in facts.operations] == [["Khan Younis"]]
+    # a name the article also uses as a person's (here an owner) is left as it is
+    facts = facts_of("A raid in Bin Laden's compound killed him.", dt.date(2011, 5, 2))
+    assert not [k for k in facts.entities if k[0] == "Place"]

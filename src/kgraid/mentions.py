@@ -57,6 +57,8 @@ _NATIONAL_BODY = re.compile(
     r"home\s+affairs|security)|army|navy|air\s+force|armed\s+forces|security\s+forces|"
     r"defen[cs]e\s+forces|military|police|coast\s+guard|government|intelligence\s+service)$")
 #: Words of organizations' names, never of a person's ("Islamic State West Africa Province").
+#: prepositions that put an operation at a place ("an airstrike in Khan Younis")
+_PLACE_PREPS = frozenset({"in", "near", "outside", "around"})
 _ORG_NAME_WORDS = frozenset({
     "forces", "force", "army", "group", "front", "brigade", "brigades", "state", "council",
     "party", "movement", "ministry", "command", "organization", "committee", "network",
@@ -447,6 +449,7 @@ class MentionIndex:
         self._titled_names()
         self._institutions()
         self._pattern_places()
+        self._places_of_operations()
         self._places_between()
         self._resolve_short_names()
         self._speakers = self._find_speakers()
@@ -586,6 +589,33 @@ class MentionIndex:
             for a, b in sorted({(m.start, m.end) for m in existing} if lone_org else {(j, k)}):
                 self._register(a, b, "Place", label, name, entry.qid if entry else None,
                                entry.entity_type if entry else None)
+
+    def _places_of_operations(self) -> None:
+        """'an Israeli airstrike in Khan Younis', tagged PERSON: a name the gazetteer does not
+        know, after 'in'/'near' right under an operation word, is where the operation was,
+        and so is each other mention of it, when every one of them follows such a
+        preposition (no person is only ever 'in' or 'near')."""
+        doc, words = self.doc, _operation_words()
+        for tok in doc:
+            if tok.lower_ not in _PLACE_PREPS or tok.dep_ != "prep" or \
+                    tok.head.pos_ != "NOUN" or tok.head.lemma_.lower() not in words:
+                continue
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            m = self.by_token.get(obj.i) if obj is not None else None
+            if m is None or m.key[0] not in ("Person", "Organization") or \
+                    self.gz.lookup(m.text) is not None or m.end - m.start > 3:
+                continue
+            same = [x for x in self.mentions if x.key == m.key]
+            if any(x.start == 0 or self.lower[x.start - 1] not in _PLACE_PREPS
+                   or (x.end < len(doc) and doc[x.end].text in ("'s", "’s")) for x in same):
+                continue
+            for x in same:
+                self.mentions.remove(x)
+                for i in range(x.start, x.end):
+                    self.by_token.pop(i, None)
+            self.entities.pop(m.key, None)
+            for x in same:
+                self._register(x.start, x.end, "Place", m.text, m.text)
 
     def _places_between(self) -> None:
         """'between Sarmada and Atmeh' with Sarmada a place: the other one-word name, which
