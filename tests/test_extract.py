@@ -1613,3 +1613,12 @@ def test_a_name_after_in_under_an_operation_word_is_a_place():
     # a name the article also uses as a person's (here an owner) is left as it is
     facts = facts_of("A raid in Bin Laden's compound killed him.", dt.date(2011, 5, 2))
     assert not [k for k in facts.entities if k[0] == "Place"]
+
+
+@pytest.mark.parametrize("text,places", [
+    ("A U.S. drone strike killed the deputy commander of Iran-backed militias in Iraq.",
+     ["Iraq"]),
+    ("The Britain-based Syrian Observatory said an airstrike hit Idlib.", ["Idlib"]),
+])
+def test_a_place_that_backs_or_bases_someone_is_not_where_it_happened(text, places):
+    assert [[p[1] for p in o.places] for o in ops(text, dt.date(2020, 1, 3))] == [places]

@@ -108,6 +108,9 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
               "bandit": "Attack", "terrorist": "Attack", "extremist": "Attack",
               "rebel": "Attack", "fighter": "Attack", "troop": "GenericOperation",
               "soldier": "GenericOperation", "force": "GenericOperation"}
+#: "<place>-based", "<place>-backed": the place says who someone is, not where it happened
+_BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored", "allied",
+                           "aligned", "trained", "armed"})
 #: a state's bodies that a role may name without the state ("the army spokesman")
 _BARE_BODIES = frozenset({"army", "military", "police", "navy"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
@@ -967,9 +970,9 @@ class _Extractor:
             return False
         last = doc[m.end - 1]
         if m.end < len(doc) and doc[m.end].text in ("-", "\u2010") and m.end + 1 < len(doc) \
-                and doc[m.end + 1].lower_ == "based":
-            return False
-        if last.text.endswith("-based"):
+                and doc[m.end + 1].lower_ in _BACKER_WORDS:
+            return False  # "Britain-based", "Iran-backed militias": who, not where
+        if last.text.lower().rsplit("-", 1)[-1] in _BACKER_WORDS and "-" in last.text:
             return False
         if last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.i > last.i:
             head = last.head
