@@ -1622,3 +1622,17 @@ def test_a_name_after_in_under_an_operation_word_is_a_place():
 ])
 def test_a_place_that_backs_or_bases_someone_is_not_where_it_happened(text, places):
     assert [[p[1] for p in o.places] for o in ops(text, dt.date(2020, 1, 3))] == [places]
+
+
+def test_a_speaker_label_in_full_names_the_surname_read_before():
+    text = ("Department of Defense Press Briefing by Colonel Dorrian via teleconference from "
+            "Baghdad, Iraq\n\n"
+            "COLONEL JOHN DORRIAN: Good morning from Baghdad. In Syria, the Syrian Democratic "
+            "Forces seized the Tabqa airfield on Sunday.\n\n"
+            "Q: Colonel, can you tell us about the strike?\n\n"
+            "COL. DORRIAN: We have targeted a meeting of al-Qaida members.")
+    facts = facts_of(text, dt.date(2017, 3, 22))
+    assert ("Person", "Dorrian") not in facts.entities
+    sources = {s[1] for c in facts.claims for s in c.sources}
+    assert sources == {"John Dorrian"}
+    assert "Dorrian" in facts.entities[("Person", "John Dorrian")].alt_labels

@@ -257,6 +257,7 @@ class MentionIndex:
         self._person_cache: tuple[int, list[Mention], list[int]] | None = None
         self._antecedents: tuple[int, dict[int, EntityKey]] | None = None
         self._seen_evidence: set[tuple[EntityKey, int]] = set()
+        self._folded: dict[EntityKey, EntityKey] = {}  # short name -> the full one
         self._org_label: dict[str, str] = {}  # lower-cased -> first spelling of an org
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
@@ -754,14 +755,7 @@ class MentionIndex:
             if len(cands) == 1:
                 remap[k] = next(iter(cands))
         remap.update(self._short_org_names())
-        for short, full in remap.items():
-            ent = self.entities.pop(short)
-            target = self.entities[full]
-            target.alt_labels |= ent.alt_labels | {ent.label}
-            target.evidence += [e for e in ent.evidence if e not in target.evidence]
-        for m in self.mentions:
-            if m.key in remap:
-                m.key = remap[m.key]
+        self._fold(remap)
         # One-word names the model took for an organization or a place ("Dillon said")
         for m in list(self.mentions):
             if m.key[0] in ("Organization", "Place") and m.end - m.start == 1 and \
@@ -789,6 +783,18 @@ class MentionIndex:
                 key = next(iter(cands))
                 surface = self.doc[start:tok.i + 1].text
                 self._register(start, tok.i + 1, "Person", key[1], surface)
+
+    def _fold(self, remap: dict[EntityKey, EntityKey]) -> None:
+        """Make each short name of ``remap`` an alias of its full name, mentions and all."""
+        for short, full in remap.items():
+            self._folded[short] = full
+            ent = self.entities.pop(short)
+            target = self.entities[full]
+            target.alt_labels |= ent.alt_labels | {ent.label}
+            target.evidence += [e for e in ent.evidence if e not in target.evidence]
+        for m in self.mentions:
+            if m.key in remap:
+                m.key = remap[m.key]
 
     def _short_org_names(self) -> dict[EntityKey, EntityKey]:
         """One word of one organization's longer name, written alone, is that organization:
@@ -1016,7 +1022,9 @@ class MentionIndex:
                 continue
             key = self._person_by_name(name.title())
             out.append((m.start(), key))
-        return out
+        # a turn read before its speaker's full name folded the short name into it
+        return [(at, self._folded.get(key, key) if key is not None else None)
+                for at, key in out]
 
     def _person_by_name(self, name: str) -> EntityKey | None:
         full = self.person_by_surname(name)
@@ -1024,11 +1032,15 @@ class MentionIndex:
             return full
         sur = _surname(name)
         cands = [k for k in self.entities if k[0] == "Person" and _surname(k[1]) == sur]
-        if cands:
+        full_name = len(name.split()) >= 2
+        if cands and not (full_name and len(cands) == 1 and len(cands[0][1].split()) == 1):
             return cands[0]
-        if len(name.split()) >= 2:
+        if full_name:
+            # "COLONEL JOHN DORRIAN:" names in full the "Colonel Dorrian" read before
             key: EntityKey = ("Person", name)
             self.entities.setdefault(key, Entity(kind="Person", label=name))
+            if cands:
+                self._fold({cands[0]: key})
             return key
         return None
 
