@@ -1636,3 +1636,13 @@ def test_a_speaker_label_in_full_names_the_surname_read_before():
     sources = {s[1] for c in facts.claims for s in c.sources}
     assert sources == {"John Dorrian"}
     assert "Dorrian" in facts.entities[("Person", "John Dorrian")].alt_labels
+
+
+@pytest.mark.parametrize("text,source", [
+    ("Eyewitnesses said at least 30 people died when a car bomb exploded in a market in "
+     "Baghdad on Thursday.", "Eyewitnesses"),
+    ("Relatives said the strike in Mosul killed 12 members of one family.", "Relatives"),
+    ("Paramedics said 14 people were wounded in the attack in Kabul.", "Paramedics"),
+])
+def test_more_unnamed_sources(text, source):
+    assert [g[0] for g in claims(text, dt.date(2017, 6, 12))] == [[source]]
