@@ -1646,3 +1646,15 @@ def test_a_speaker_label_in_full_names_the_surname_read_before():
 ])
 def test_more_unnamed_sources(text, source):
     assert [g[0] for g in claims(text, dt.date(2017, 6, 12))] == [[source]]
+
+
+@pytest.mark.parametrize("text,places", [
+    ("Army Col. Steve Warren said the coalition has conducted more than 11,500 strikes in Iraq "
+     "since August 2014.", None),
+    ("The United States has carried out 30 airstrikes in Somalia since 2017.", None),
+    # a few days' strikes are still strikes near Raqqa
+    ("The coalition has conducted 40 strikes near Raqqa since Sunday.", ["Raqqa"]),
+])
+def test_a_tally_of_strikes_over_years_is_no_operation(text, places):
+    got = [[p[1] for p in o.places] for o in ops(text, dt.date(2016, 4, 15))]
+    assert got == ([places] if places else [])

@@ -887,6 +887,14 @@ class _Extractor:
                 t.like_num for t in doc[max(0, start - 3):start]) and \
                 not self._clause_specific(head):
             return True
+        if plural:
+            v = self._clause_verb(head)
+            if any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in v.children) and \
+                    any(c.dep_ == "prep" and c.lower_ == "since" and
+                        re.search(r"\b(?:19|20)\d\d\b", self.doc[c.i:c.right_edge.i + 1].text)
+                        for c in (*v.children, *head.children)):
+                return True  # "has conducted more than 11,500 strikes since August 2014": a
+                # campaign's tally over years, no operation of its own ("since Sunday" is)
         if head.lower_ == "operation" and self._campaign_name_at(head.i):
             return True  # "Operation Inherent Resolve": a named campaign
         if head.dep_ == "appos" and head.head.i < head.i and \
