@@ -1658,3 +1658,14 @@ def test_more_unnamed_sources(text, source):
 def test_a_tally_of_strikes_over_years_is_no_operation(text, places):
     got = [[p[1] for p in o.places] for o in ops(text, dt.date(2016, 4, 15))]
     assert got == ([places] if places else [])
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The battle for Mosul began in October 2016.", [("Offensive", ["Mosul"], "2016-10")]),
+    ("A fierce battle with militants near Tal Afar killed 10 soldiers on Monday.",
+     [("Offensive", ["Tal Afar"], "2017-06-12")]),
+    ("He was removed from the battlefield.", []),
+])
+def test_a_battle_is_an_operation(text, expected):
+    got = ops(text, dt.date(2017, 6, 12))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == expected
