@@ -1669,3 +1669,14 @@ def test_a_tally_of_strikes_over_years_is_no_operation(text, places):
 def test_a_battle_is_an_operation(text, expected):
     got = ops(text, dt.date(2017, 6, 12))
     assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == expected
+
+
+def test_twin_bombings_told_in_the_present_are_the_days_news():
+    got = ops("At least 25 people are killed and dozens injured in twin suicide bombings at a "
+              "market in Maiduguri, Borno State, Nigeria.", dt.date(2017, 6, 12))
+    assert [(o.op_type, [p[1] for p in o.places][0], o.time.value) for o in got] == [
+        ("Bombing", "Maiduguri", "2017-06-12")]
+    # told in the past, the day is not known
+    got = ops("At least 25 people were killed and dozens injured in twin suicide bombings at a "
+              "market in Maiduguri.", dt.date(2017, 6, 12))
+    assert [o.time for o in got] == [None]

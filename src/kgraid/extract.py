@@ -111,6 +111,8 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
 #: "<place>-based", "<place>-backed": the place says who someone is, not where it happened
 _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored", "allied",
                            "aligned", "trained", "armed"})
+#: modifiers that count particular operations as a number does ("twin suicide bombings")
+_COUNTED_MODS = frozenset({"twin", "double", "triple", "simultaneous", "coordinated"})
 #: a state's bodies that a role may name without the state ("the army spokesman")
 _BARE_BODIES = frozenset({"army", "military", "police", "navy"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
@@ -884,8 +886,8 @@ class _Extractor:
             # out attacks": what someone does, no particular operation
             return True
         if plural and not any(c.dep_ == "nummod" for c in head.children) and not any(
-                t.like_num for t in doc[max(0, start - 3):start]) and \
-                not self._clause_specific(head):
+                t.like_num or t.lower_ in _COUNTED_MODS for t in doc[max(0, start - 3):start]) \
+                and not self._clause_specific(head):
             return True
         if plural:
             v = self._clause_verb(head)
@@ -1178,6 +1180,10 @@ class _Extractor:
         while verb.tag_ == "VBG" and verb.dep_ in ("advcl", "pcomp", "conj") \
                 and verb.head is not verb:
             verb = self._clause_verb(verb.head)  # "is killed while taking part in ..."
+        if verb.tag_ == "VBN" and verb.dep_ == "acl" and verb.head.dep_ == "conj" and \
+                verb.head.head.pos_ == "VERB":
+            verb = verb.head.head  # "25 people are killed and dozens injured in ...": the
+            # participle shares the verb before it
         aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
         if any(c.lemma_.lower() in ("have", "will", "would") or c.tag_ == "MD" for c in aux):
             return None  # perfect or future: not today's news
