@@ -1680,3 +1680,13 @@ def test_twin_bombings_told_in_the_present_are_the_days_news():
     got = ops("At least 25 people were killed and dozens injured in twin suicide bombings at a "
               "market in Maiduguri.", dt.date(2017, 6, 12))
     assert [o.time for o in got] == [None]
+
+
+def test_the_alliance_is_the_alliance_named_before():
+    got = claims("A NATO service member was killed in an attack in eastern Afghanistan, the "
+                 "alliance said in a statement.", dt.date(2017, 6, 12))
+    assert [g[0] for g in got] == [["NATO"]]
+    # no alliance named: an unnamed source, never the last organization of another kind
+    got = claims("The Taliban said the attack in Kandahar killed 12. The alliance said it was "
+                 "investigating.", dt.date(2017, 6, 12))
+    assert [g[0] for g in got] == [["Taliban"], ["alliance"]]

@@ -73,7 +73,7 @@ _APPOSITION_DETS = frozenset({"the", "a", "an", "its", "his", "their", "her", "s
 SERVICES = frozenset({"army", "navy", "air force", "marine corps", "marine", "marines",
                       "coast guard", "space force"})
 ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "outlet",
-                 "network", "ministry", "militia", "coalition", "command"}
+                 "network", "ministry", "militia", "coalition", "command", "alliance"}
 #: What an organization anaphor's noun calls the organizations it can refer back to: words
 #: of their entity type or label ("the group" -> an armed or monitoring group, "the
 #: ministry" -> a ministry, "the command" -> a military command).
@@ -81,7 +81,8 @@ ORG_ANAPHORA = {"monitor", "observatory", "group", "organization", "agency", "ou
 #: ("ISWAP ... the group said"); the others ("the ministry", "the agency") name a kind.
 _GENERIC_ANAPHORA = frozenset({"group", "organization", "network", "militia"})
 _ANAPHOR_KINDS = {"militia": ("group", "militia"), "monitor": ("monitor", "observatory"),
-                  "observatory": ("monitor", "observatory"), "outlet": ("media", "outlet")}
+                  "observatory": ("monitor", "observatory"), "outlet": ("media", "outlet"),
+                  "alliance": ("alliance", "coalition")}
 
 
 @dataclass
