@@ -1690,3 +1690,16 @@ def test_the_alliance_is_the_alliance_named_before():
     got = claims("The Taliban said the attack in Kandahar killed 12. The alliance said it was "
                  "investigating.", dt.date(2017, 6, 12))
     assert [g[0] for g in got] == [["Taliban"], ["alliance"]]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Militants shot and killed four soldiers at a checkpoint near Arish on Sunday.",
+     [("Attack", ["Arish"], "2017-06-11")]),
+    ("Gunmen shot dead four policemen in Quetta on Monday.",
+     [("Attack", ["Quetta"], "2017-06-12")]),
+    # shooting someone is no killing, and police are not armed men in this sense
+    ("Police shot a suspect in Quetta on Monday.", []),
+])
+def test_armed_men_who_shot_dead_or_shot_and_killed_a_toll_attacked(text, expected):
+    got = ops(text, dt.date(2017, 6, 12))
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == expected

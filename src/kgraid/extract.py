@@ -116,7 +116,7 @@ _COUNTED_MODS = frozenset({"twin", "double", "triple", "simultaneous", "coordina
 #: a state's bodies that a role may name without the state ("the army spokesman")
 _BARE_BODIES = frozenset({"army", "military", "police", "navy"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
-_VERB_TRIGGER_HEADS = {"blow", "fall", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
+_VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
 # "STUTTGART, Germany, March 9, 2023 —", "MAIDUGURI, Nigeria, Nov 16 (Reuters) -", "TAMPA, Fla. —",
@@ -800,7 +800,8 @@ class _Extractor:
                 if typ in _STRIKE_TYPES:
                     typ = self._struck_by(tok) or typ
                 return typ, tok.i + 1
-            if lemma in _KILL_VERBS:
+            if lemma in _KILL_VERBS or (lemma == "shoot" and any(
+                    c.lower_ == "dead" for c in tok.children)):  # "gunmen shot dead four"
                 typ = self._armed_killing(tok)
                 return (typ, tok.i + 1) if typ else None
         return None
@@ -826,6 +827,8 @@ class _Extractor:
         organization as subject, a counted object), when the sentence names no operation of
         its own: in "the strike killed 20" the killing is the strike's toll."""
         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None and v.dep_ == "conj":  # "militants shot and killed four soldiers"
+            subj = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
         if subj is None or not any(c.dep_ == "dobj" and (self._counted(c) or self._named(c))
                                    for c in v.children):
             return None
@@ -838,7 +841,7 @@ class _Extractor:
             return None
         sent = self.doc.sent_of(v.i)
         for i in range(sent.start, sent.end):
-            if i in self.trigger_starts and self.lemma[i] not in _KILL_VERBS and \
+            if i in self.trigger_starts and self.lemma[i] not in _KILL_VERBS | {"shoot"} and \
                     self._trigger_at(self.doc[i]) is not None:
                 return None
         return typ
