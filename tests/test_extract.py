@@ -1703,3 +1703,17 @@ def test_the_alliance_is_the_alliance_named_before():
 def test_armed_men_who_shot_dead_or_shot_and_killed_a_toll_attacked(text, expected):
     got = ops(text, dt.date(2017, 6, 12))
     assert [(o.op_type, [p[1] for p in o.places], o.time.value) for o in got] == expected
+
+
+def test_a_service_before_a_rank_is_the_persons_not_the_source():
+    got = claims("Navy Capt. Raymond Thomas, the public affairs officer of the Department of "
+                 "Defense, told reporters that the strike was a significant blow to ISIS.",
+                 dt.date(2017, 6, 12))
+    assert [g[0] for g in got] == [["Raymond Thomas"]]
+
+
+def test_a_bare_ministry_is_the_one_of_the_state_its_sentence_names():
+    text = ("The Syrian Democratic Forces breach the walls of Raqqa. Algerian troops kill seven "
+            "militants in an operation near Tebessa, the Defense Ministry says.")
+    got = claims(text, dt.date(2017, 7, 7))
+    assert [g[0] for g in got] == [["Algerian Defense Ministry"]]

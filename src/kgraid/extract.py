@@ -1517,8 +1517,11 @@ class _Extractor:
         mx = self.mx
         # an apposition that names the source: "Another activist group, Sound and Picture,"
         m = mx.at(t.i)
+        # "Navy Capt. Raymond Dorrian, ..., said": the service before a rank is the person's
+        service = m is not None and m.key[0] == "Organization" and m.end < len(self.doc) and \
+            self.mx.lower[m.end].rstrip(".") in {r.rstrip(".") for r in self.ranks}
         for c in t.children:
-            if c.dep_ == "appos" and (m is None or m.key[0] == "Place"):
+            if c.dep_ == "appos" and (m is None or m.key[0] == "Place" or service):
                 am = mx.at(c.i)
                 if am and am.key[0] in ("Organization", "Person"):
                     return am.key

@@ -475,8 +475,18 @@ class MentionIndex:
         named = self._body_named_before(start, name)
         if named is not None:
             return named
-        state = self._sole_state
+        # the one state of its own sentence ("Algerian troops kill seven militants ..., the
+        # Defense Ministry says"), else of the article
+        sent = self.doc.sent_of(start)
+        state = self._states_in(sent.start, sent.end) or self._sole_state
         return (_state_body(state, name) or name) if state else name
+
+    def _states_in(self, start: int, end: int) -> str | None:
+        """The one state tokens [start, end) name by its adjective, or None."""
+        country_of = country_of_adjective()
+        states = {country_of[t.text] for t in self.doc[start:end] if t.text in country_of
+                  and t.ent_type_ != "ORG"}  # not "Syrian" of "Syrian Democratic Forces"
+        return next(iter(states)) if len(states) == 1 else None
 
     def national_body(self, i: int) -> EntityKey | None:
         """The organization a bare state's body at token ``i`` ("the army spokesman") is, as
