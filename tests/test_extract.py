@@ -1717,3 +1717,10 @@ def test_a_bare_ministry_is_the_one_of_the_state_its_sentence_names():
             "militants in an operation near Tebessa, the Defense Ministry says.")
     got = claims(text, dt.date(2017, 7, 7))
     assert [g[0] for g in got] == [["Algerian Defense Ministry"]]
+
+
+def test_a_list_items_near_is_not_part_of_a_name():
+    facts = facts_of("Near Ras Baalbek, three strikes destroyed a vehicle on Sunday.",
+                     dt.date(2017, 6, 12))
+    assert ("Person", "Near Ras Baalbek") not in facts.entities
+    assert [[p[1] for p in o.places] for o in facts.operations] == [["Ras Baalbek"]]

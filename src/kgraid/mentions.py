@@ -415,6 +415,19 @@ class MentionIndex:
             if all(w.rstrip(".") in self._rank_stems for w in surface.lower().split()) or (
                     kind == "Person" and surface.lower() in SERVICES):
                 continue  # "Brig." taken for a place, "Navy" for a person: no names
+            if kind in ("Person", "Organization") and len(ent) > 1 and \
+                    self.lower[ent.start] in _PLACE_PREPS:
+                # "Near Ras Baalbek, three strikes ...": the model took the preposition of a
+                # list item into the name; what follows it is the place
+                ent = doc[ent.start + 1:ent.end]
+                surface = _strip_name(ent.text)
+                known = self.gz.lookup(surface)
+                if known is not None:
+                    if known.kind == "Place":
+                        self._register(ent.start, ent.end, "Place", known.label, surface,
+                                       known.qid, known.entity_type)
+                    continue
+                kind = "Place"
             if kind == "Person" and _names_a_place_noun(ent):
                 kind = "Place"  # "across Diyala, Salahuddin and Kirkuk provinces"
             elif kind == "Person" and self._definite_org(ent):
