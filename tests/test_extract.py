@@ -1724,3 +1724,11 @@ def test_a_list_items_near_is_not_part_of_a_name():
                      dt.date(2017, 6, 12))
     assert ("Person", "Near Ras Baalbek") not in facts.entities
     assert [[p[1] for p in o.places] for o in facts.operations] == [["Ras Baalbek"]]
+
+
+def test_someone_who_has_been_a_leader_is_the_person_spoken_of_not_the_speaker():
+    text = ("The strike killed Abu Saad al-Jazrawi near Raqqa on Friday, Col. Ryan Reed said. "
+            "\"This is someone who has been a senior leader in ISIS, responsible for external "
+            "plotting,\" Reed said.")
+    assert memberships(text, dt.date(2017, 6, 12)) == {
+        ("Abu Saad al-Jazrawi", "senior leader", "Islamic State")}

@@ -374,6 +374,24 @@ class _Extractor:
                 return _Phrase(i, j + n, label.strip(), implied, inner)
         return None
 
+    def _speakers_near(self, sent: Span) -> set[EntityKey]:
+        """The persons who speak in this sentence and the two before it: subjects of a
+        reporting verb, and the speaker of a transcript turn."""
+        out: set[EntityKey] = set()
+        first = sent.start
+        for _ in range(2):
+            if first > 0:
+                first = self.doc.sent_of(first - 1).start
+        for t in self.doc[first:sent.end]:
+            if t.dep_ == "nsubj" and t.head.pos_ == "VERB" and \
+                    t.head.lemma_.lower() in self.verbs and (m := self.mx.at(t.i)) is not None \
+                    and m.key[0] == "Person":
+                out.add(m.key)
+        speaker = self.mx.speaker_at(sent.start_char)
+        if speaker is not None:
+            out.add(speaker)
+        return out
+
     def _multiword_role_at(self, j: int, end: int) -> bool:
         """Does a role of several words start at ``j`` ("chief executive"), whose first word
         is no modifier of the role after it?"""
@@ -434,8 +452,9 @@ class _Extractor:
             if i + 3 < sent.end and doc[i + 1].lemma_ == "be":
                 j = i + 2 + (lower[i + 2] in ("a", "an"))
                 if j + 1 < sent.end and lower[j] in _SOMEONE and lower[j + 1] == "who":
-                    # "This is someone who has been a senior leader in ISIL."
-                    person = mx.last_person_before(i)
+                    # "This is someone who has been a senior leader in ISIL." - said of
+                    # someone the speakers talk about, never of the speakers themselves
+                    person = mx.last_person_spoken_of(i, self._speakers_near(sent))
                     if person:
                         self._apposition(person, j + 1, sent, copula_only=True)
         # (2) title before the name: "Pentagon Press Secretary Peter Cook", "Kurdistan

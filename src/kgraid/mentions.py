@@ -860,6 +860,19 @@ class MentionIndex:
             return self._pronoun_antecedents().get(i)
         return self._nearest_person(i, None)
 
+    def last_person_spoken_of(self, i: int, speakers: set[EntityKey]) -> EntityKey | None:
+        """The person mentioned last before token ``i`` (within :data:`PERSON_WINDOW`
+        sentences) who is not one of ``speakers``: "This is someone who has been a senior
+        leader", said of the person the speakers talk about."""
+        persons, starts = self._person_index()
+        floor = self._window_floor(i)
+        for k in range(bisect.bisect_left(starts, i) - 1, -1, -1):
+            if persons[k].start < floor:
+                break
+            if persons[k].key not in speakers:
+                return persons[k].key
+        return None
+
     def _window_floor(self, i: int) -> int:
         floor = self.doc.sent_of(i).start
         for _ in range(PERSON_WINDOW - 1):
