@@ -634,7 +634,7 @@ def test_a_country_inside_a_longer_name_leaves_the_longer_name(text, kind, name)
                                        "ORG": "Organization"}.get(e.label_)]]
     f = facts_of(text, dt.date(2017, 1, 9))
     named = [p[1] for o in f.operations for p in o.places] + \
-        [s[1] for c in f.claims for s in c.sources]
+        [s[1] for c in f.claims for s in c.sources] + [k[1] for k in f.entities]
     assert name in named
     assert not {"Kuwait", "Canada", "China", "Mexico"} & set(named)
 
@@ -1732,3 +1732,19 @@ def test_someone_who_has_been_a_leader_is_the_person_spoken_of_not_the_speaker()
             "plotting,\" Reed said.")
     assert memberships(text, dt.date(2017, 6, 12)) == {
         ("Abu Saad al-Jazrawi", "senior leader", "Islamic State")}
+
+
+@pytest.mark.parametrize("text,source,statement", [
+    ("A statement from the Pentagon said the raid near Hajin killed 12 fighters.",
+     "U.S. Department of Defense", "the raid near Hajin killed 12 fighters"),
+    ("In a video posted online, the group claimed the attack in Kabul.", "group",
+     "claimed the attack in Kabul"),
+])
+def test_whose_statement_and_what_the_verb_itself_claims(text, source, statement):
+    assert [(g[0], g[1]) for g in claims(text, dt.date(2017, 6, 12))] == [([source], statement)]
+
+
+def test_a_place_in_the_speakers_name_does_not_place_the_operation():
+    got = ops("The U.N. mission in Afghanistan said 30 civilians were killed in the airstrike "
+              "in Kunduz.", dt.date(2017, 6, 12))
+    assert [[p[1] for p in o.places] for o in got] == [["Kunduz"]]

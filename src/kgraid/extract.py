@@ -149,6 +149,9 @@ _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asser
 #: Nouns of speaking: "a press conference in Rawalpindi" is where something was said.
 _SPEECH_NOUNS = frozenset({"conference", "briefing", "statement", "interview", "speech",
                            "remarks", "meeting"})
+#: what speaks for its author: "a statement from the Pentagon said", "a report by ... said"
+_REPORT_NOUNS = frozenset({"statement", "report", "release", "announcement", "communique",
+                           "video", "message"})
 _SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure"})
 #: A speaker's asides inside a phrase, between commas.
 _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "think"),
@@ -1058,9 +1061,10 @@ class _Extractor:
         of a "from" that tells where someone or something came from ("clarification from
         Washington", "fighters from Raqqa"), outside the trigger's own phrase?"""
         last = self.doc[m.end - 1]
-        if last.dep_ == "nsubj" and last.head.pos_ == "VERB" and last.head.i != trigger.i \
-                and last.head.lemma_.lower() in self.verbs:
-            return True
+        for t in (last, *last.ancestors):  # "The U.N. mission in Afghanistan said ..."
+            if t.dep_ == "nsubj" and t.head.pos_ == "VERB" and t.head.i != trigger.i \
+                    and t.head.lemma_.lower() in self.verbs and trigger not in t.subtree:
+                return True
         prep = last.head
         return last.dep_ == "pobj" and prep.lower_ == "from" and prep.head.pos_ == "NOUN" \
             and prep.head.i != trigger.i and trigger not in prep.subtree
@@ -1534,6 +1538,10 @@ class _Extractor:
 
     def _source_key(self, t: Token) -> EntityKey | None:
         mx = self.mx
+        if t.pos_ == "NOUN" and t.lemma_.lower() in _REPORT_NOUNS and mx.at(t.i) is None:
+            # "A statement from the Pentagon said ...": whose statement it is
+            inner = _prep_objects(t, _SOURCE_PREPS)
+            return self._source_key(inner[0]) if inner else None
         # an apposition that names the source: "Another activist group, Sound and Picture,"
         m = mx.at(t.i)
         # "Navy Capt. Raymond Dorrian, ..., said": the service before a rank is the person's
@@ -1776,7 +1784,10 @@ class _Extractor:
                              and subj.right_edge.i >= v.i - 1)) or (
                     subj is not None and subj.i > v.i) or (
                     subj is not None and subj.left_edge.i > sent.start
-                    and doc[subj.left_edge.i - 1].text == ","):
+                    and doc[subj.left_edge.i - 1].text == ","
+                    # "In a video posted online, the group claimed the attack": the verb's
+                    # own object is what it reports, not the phrase before the comma
+                    and not any(c.dep_ == "dobj" and c.i > v.i for c in v.children)):
                 # inverted: "CLAUSE, officials said" / "CLAUSE, said a resident"
                 first = min(v.i, subj.left_edge.i if subj is not None and subj.i < v.i else v.i)
                 if loose_subject:
