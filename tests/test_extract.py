@@ -1748,3 +1748,69 @@ def test_a_place_in_the_speakers_name_does_not_place_the_operation():
     got = ops("The U.N. mission in Afghanistan said 30 civilians were killed in the airstrike "
               "in Kunduz.", dt.date(2017, 6, 12))
     assert [[p[1] for p in o.places] for o in got] == [["Kunduz"]]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a bare "army" before a title takes the state's army named before it
+    ("French troops killed 30 jihadists in central Mali, the French army said on Monday. "
+     "The operation took place in the Mopti region, army spokesman Col. Frederic Barbry told "
+     "reporters.", {("Frederic Barbry", "spokesman", "French army")}),
+    # two states and no army named: whose army it is cannot be told
+    ("French and Malian troops fought in Mopti. Army spokesman Col. Frederic Barbry told "
+     "reporters the operation had ended.", set()),
+])
+def test_a_bare_army_title_before_the_name(text, expected):
+    assert memberships(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Yemen's Houthi rebels said they had fired a missile. Houthi military spokesman Yahya "
+     "Sarea said the missile had hit its target. Jets struck Houthi positions.",
+     {("Yahya Sarea", "military spokesman", "Houthis")}),
+    # the word names no organization of the article
+    ("Tribal fighters advanced. Tribal spokesman Redur Xelil said the town was taken.",
+     set()),
+])
+def test_a_word_of_an_organizations_name_before_a_title_is_that_organization(text, expected):
+    assert memberships(text) == expected
+
+
+def test_a_leader_of_the_militant_group_is_a_leader_of_the_group_named_before():
+    text = ("Al-Shabaab has fought the government for a decade. AFRICOM said the strike killed "
+            "Abdullahi Haji Da'ud, a senior leader of the militant group who planned attacks.")
+    assert memberships(text) == {("Abdullahi Haji Da'ud", "senior leader", "al-Shabaab")}
+    # no group named before: no organization to give
+    assert memberships("The strike killed Abdullahi Haji Da'ud, a senior leader of the "
+                       "militant group.") == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The attack happened in Kabul, the Afghan capital. A health ministry spokesman, "
+     "Wahidullah Majroh, said 45 wounded people had been taken to hospitals.",
+     {("Wahidullah Majroh", "spokesman", "Afghan health ministry")}),
+    ("Afghan and Pakistani officials met. A health ministry spokesman, Wahidullah Majroh, "
+     "said 45 people were wounded.", set()),
+])
+def test_a_bare_ministry_of_two_words_is_the_one_of_the_state_named(text, expected):
+    assert memberships(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Kabul police chief Gen. Abdul Rahman Rahimi said security forces were on alert.",
+     {("Abdul Rahman Rahimi", "police chief", "Kabul police")}),
+    ("Borno state Governor Babagana Zulum visited the town on Sunday.",
+     {("Babagana Zulum", "governor", "Government of Borno State")}),
+    ("Iraq Prime Minister Haider al-Abadi condemned the attack.",
+     {("Haider al-Abadi", "prime minister", "Government of Iraq")}),
+    # an envoy named after a country is sent there, not its government's
+    ("Syria envoy Staffan de Mistura said talks would resume.", set()),
+])
+def test_a_place_before_a_title_owns_the_local_post(text, expected):
+    assert memberships(text) == expected
+
+
+def test_director_of_operations_is_one_role():
+    text = ('"We will continue," said Maj. Gen. Gregg Olson, director of operations for '
+            'AFRICOM.')
+    assert memberships(text) == {("Gregg Olson", "director of operations",
+                                  "U.S. Africa Command")}

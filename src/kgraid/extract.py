@@ -601,7 +601,22 @@ class _Extractor:
             org = self._org_for_role(ph, orgs)
             if org is None and ph.start > i:
                 org = self._role_owner(ph.start, sent, ph.role)  # "X, the group's leader,"
+            if org is None:
+                org = self._anaphor_after(ph.end, end)  # "X, a leader of the militant group"
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
+
+    def _anaphor_after(self, k: int, end: int) -> EntityKey | None:
+        """After a role ending at token ``k``, "of/for the (militant) group" within the phrase
+        [k, end): the organization of that kind named last before it, else None."""
+        doc, lower = self.doc, self.mx.lower
+        if k + 2 >= end or lower[k] not in ("of", "for") or lower[k + 1] != "the":
+            return None
+        j = k + 2
+        while j < end - 1 and doc[j].pos_ == "ADJ" and doc[j].text.islower():
+            j += 1
+        if lower[j] not in ORG_ANAPHORA or (j + 1 < end and doc[j + 1].pos_ in ("NOUN", "PROPN")):
+            return None
+        return self.mx.last_org_before(j, lower[j], typed_first=True)
 
     def _is_patient(self, v: Token, place: Token) -> bool:
         patient = self._passive_patient(v)
@@ -650,6 +665,22 @@ class _Extractor:
             self.mx.entities[key] = Entity("Organization", key[1], entity_type="government")
         return key
 
+    def _local_body(self, place: EntityKey, role: str) -> EntityKey | None:
+        """The body a place's named role belongs to: the police of a city or province for a
+        police chief, the government of a province or city for its governor; else None."""
+        from .facts import Entity
+        if role.endswith(("police chief", "police commissioner")):
+            key: EntityKey = ("Organization", f"{place[1]} police")
+            if key not in self.mx.entities:
+                self.mx.entities[key] = Entity("Organization", key[1], entity_type="police")
+            return key
+        last = role.split()[-1]
+        if last == "governor" and not self.mx.is_country(place):
+            return self._government(place[1])
+        if last in ("minister", "president") and self.mx.is_country(place):
+            return self._government(place[1])  # "Iraq Prime Minister X"; not "Syria envoy X"
+        return None
+
     def _org_for_role(self, ph: _Phrase, orgs: list[Mention]) -> EntityKey | None:
         doc = self.doc
         if ph.org is not None:
@@ -672,10 +703,32 @@ class _Extractor:
         return self._bare_body(ph.start - 1) or self._org_key(ph.implied_org)
 
     def _bare_body(self, k: int) -> EntityKey | None:
-        """"the army spokesman": the army (at token ``k``) of the state the article names."""
-        if k < 0 or self.mx.lower[k] not in _BARE_BODIES:
+        """"the army spokesman": the army (at token ``k``) of the state the article names;
+        "a health ministry spokesman": the ministry (ending at token ``k``)."""
+        if k < 0:
+            return None
+        if self.mx.lower[k] == "ministry" and k >= 1:
+            return self.mx.national_body(k - 1, k + 1)
+        if self.mx.lower[k] not in _BARE_BODIES:
             return None
         return self.mx.national_body(k)
+
+    def _org_by_word(self, k: int) -> EntityKey | None:
+        """A capitalized word at token ``k`` that no mention covers, naming the one
+        organization of the article whose name starts with it or is its plural: "Houthi" of
+        "Houthi rebels" (the Houthis), "Shabaab" of "al-Shabaab" is not (it does not start
+        so). None for a state's adjective, or when no or several organizations fit."""
+        if k < 0:
+            return None
+        word = self.doc[k].text
+        if not word[:1].isupper() or word in self.demonyms or k in self.mx.by_token or \
+                self.doc[k].pos_ not in ("PROPN", "ADJ", "NOUN"):
+            return None
+        fits = {m.key for m in self.mx.mentions if m.key[0] == "Organization" and (
+                m.text.split()[0] == word or m.key[1] in (word + "s", word + "es"))}
+        if len(fits) > 1:
+            fits.discard(("Organization", word))  # "Houthi positions" beside "the Houthis"
+        return fits.pop() if len(fits) == 1 else None
 
     def _role_then_name(self, m: Mention, sent: Span) -> None:
         """'a spokesman for the Iraqi army, Brig. Gen. Yahya Rasool,' and 'the leader of
@@ -729,6 +782,8 @@ class _Extractor:
             return before.key
         if before is None and (body := self._bare_body(start - 1)) is not None:
             return body
+        if before is None and (named := self._org_by_word(start - 1)) is not None:
+            return named
         if governs and doc[start - 1].text in self.demonyms and (
                 before is None or before.key[0] == "Place"):
             return self._government(self.demonyms[doc[start - 1].text])
@@ -784,12 +839,19 @@ class _Extractor:
             pass
         elif before is not None and before.key[0] == "Organization":
             org = before.key
+        elif before is None and (body := self._bare_body(k - 1)) is not None:
+            org = body  # "army spokesman Col. X" after "the French army said"
+        elif before is None and (named := self._org_by_word(k - 1)) is not None:
+            org = named  # "Houthi military spokesman X" after "Houthi rebels"
         elif k - 1 >= sent.start and doc[k - 1].text in self.demonyms and \
                 _governs(best.role):
             org = self._government(self.demonyms[doc[k - 1].text])
         elif before is not None and doc[k].text in ("'s", "’s") and _governs(best.role) and \
                 self.mx.is_country(before.key):
             org = self._government(before.key[1])  # "Iraq's Prime Minister Haider al-Abadi"
+        elif before is not None and before.key[0] == "Place" and doc[k].text not in ("'s", "’s"):
+            org = self._local_body(before.key, best.role)  # "Kabul police chief", "Borno
+            # state Governor"
         elif best.implied_org:
             org = self._org_key(best.implied_org)
         if org is None and doc[best.start - 1].lower_ in ("to",) and best.start - 1 > sent.start:

@@ -52,7 +52,8 @@ _NAMED_INSTITUTIONS = {"staff", "service", "guard", "corps", "directorate", "cou
 #: The bodies of a state named without the state ("Defense Ministry", "the army"): the state
 #: must qualify the name, or every country's ministry would be one entity across articles.
 _NATIONAL_BODY = re.compile(
-    r"(?i)^(?:(?:national|federal)\s+)?(?:(?:defen[cs]e|interior|foreign|home|security|war)\s+"
+    r"(?i)^(?:(?:national|federal)\s+)?(?:(?:defen[cs]e|interior|foreign|home|security|war|"
+    r"health|information|justice|finance|education)\s+"
     r"ministry|ministry\s+of\s+(?:the\s+)?(?:defen[cs]e|interior|foreign\s+affairs|"
     r"home\s+affairs|security)|army|navy|air\s+force|armed\s+forces|security\s+forces|"
     r"defen[cs]e\s+forces|military|police|coast\s+guard|government|intelligence\s+service)$")
@@ -501,18 +502,19 @@ class MentionIndex:
                   and t.ent_type_ != "ORG"}  # not "Syrian" of "Syrian Democratic Forces"
         return next(iter(states)) if len(states) == 1 else None
 
-    def national_body(self, i: int) -> EntityKey | None:
-        """The organization a bare state's body at token ``i`` ("the army spokesman") is, as
-        :meth:`_national` resolves it, registered as a mention there; None when no state
-        can be told."""
-        if i in self.by_token:
+    def national_body(self, i: int, end: int | None = None) -> EntityKey | None:
+        """The organization a bare state's body at tokens [i, end) ("the army spokesman",
+        "a health ministry spokesman"; one token by default) is, as :meth:`_national`
+        resolves it, registered as a mention there; None when no state can be told."""
+        end = i + 1 if end is None else end
+        if any(k in self.by_token for k in range(i, end)):
             return None
-        name = self.doc[i].text
+        name = self.doc[i:end].text
         label = self._national(i, name)
         if label.lower() == name.lower():
             return None
         known = self.gz.lookup(label, "Organization")
-        m = self._register(i, i + 1, "Organization", known.label if known else label, label,
+        m = self._register(i, end, "Organization", known.label if known else label, label,
                            known.qid if known else None, known.entity_type if known else None)
         return m.key if m is not None else None
 
