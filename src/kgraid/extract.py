@@ -115,6 +115,9 @@ _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored"
 _COUNTED_MODS = frozenset({"twin", "double", "triple", "simultaneous", "coordinated"})
 #: a state's bodies that a role may name without the state ("the army spokesman")
 _BARE_BODIES = frozenset({"army", "military", "police", "navy"})
+#: nouns a place's name follows as their apposition: "the capital Sanaa", "the town Marte"
+_NAMING_PLACE_NOUNS = frozenset({"capital", "city", "town", "village", "province", "district",
+                                 "region"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
@@ -1001,9 +1004,12 @@ class _Extractor:
     def _clause_specific(self, head: Token) -> bool:
         """'Coalition airstrikes killed 20 fighters near Manbij on Monday': a plural trigger
         whose own clause gives a date or a specific place names particular operations."""
-        t = self._sentence_date(self.doc.sent_of(head.i), head, fallback=False)
+        sent = self.doc.sent_of(head.i)
+        t = self._sentence_date(sent, head, fallback=False)
         if t is not None:
             return True  # "attacks in Paris and Nice" (no date, no toll) stay generic
+        if self._told_as_done(head, sent):
+            return True
         # a toll counted on the verb they depend on: "jets killed 12 militants in strikes on
         # hideouts in Diyala, the command said on Monday" (the day is the statement's)
         verb = head.head
@@ -1018,6 +1024,19 @@ class _Extractor:
             c.dep_ in ("dobj", "nsubjpass") and (
                 any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
             for c in v.children) for v in verbs)
+
+    def _told_as_done(self, head: Token, sent: Span) -> bool:
+        """'The coalition carried out airstrikes on Houthi positions in Sanaa hours later':
+        the object of an action verb in the simple past, in a main or reported clause (not
+        "a group that carried out attacks in Kabul", nor "led attacks", nor "for years"),
+        tells of particular operations."""
+        verb = head.head
+        if head.dep_ != "dobj" or verb.tag_ != "VBD" or verb.dep_ in ("relcl", "acl") or \
+                verb.lemma_.lower() not in _ACTION - {"lead", "make"}:
+            return False
+        if any(c.dep_ in ("aux", "neg") for c in verb.children):
+            return False
+        return not _HABITUAL.search(self.doc.text_of(sent))
 
     def _is_hypothetical_verb(self, tok: Token) -> bool:
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS for c in tok.children):
@@ -1071,7 +1090,10 @@ class _Extractor:
             return False  # "Britain-based", "Iran-backed militias": who, not where
         if last.text.lower().rsplit("-", 1)[-1] in _BACKER_WORDS and "-" in last.text:
             return False
-        if last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.i > last.i:
+        named_by_noun = m.start > 0 and doc[m.start - 1].lower_ in _NAMING_PLACE_NOUNS and \
+            doc[m.start - 1].pos_ == "NOUN"  # "in the capital Sanaa hours later", mis-parsed
+        if last.dep_ in ("compound", "amod", "nmod", "poss") and last.head.i > last.i and \
+                not named_by_noun:
             head = last.head
             if head.lemma_.lower() not in _LOCATION_HEADS and head.i != trigger.i:
                 return False
@@ -1133,13 +1155,16 @@ class _Extractor:
 
     def _describes_person(self, tok: Token, trigger: Token) -> bool:
         """Is ``tok`` inside an apposition that describes a person ("X, a senior ISIS leader
-        responsible for attacks in Europe"), one the trigger is not in?"""
+        responsible for attacks in Europe"), or a relative clause that describes a person or
+        an organization ("The coalition, which intervened in Yemen in 2015,"), one the
+        trigger is not in?"""
         for a in tok.ancestors:
-            if a.dep_ == "appos":
+            if a.dep_ in ("appos", "relcl"):
                 if trigger in a.subtree:
                     return False
                 m = self.mx.at(a.head.i)
-                if m is not None and m.key[0] == "Person":
+                if m is not None and (m.key[0] == "Person" or (
+                        a.dep_ == "relcl" and m.key[0] == "Organization")):
                     return True
         return False
 
