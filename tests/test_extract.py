@@ -1779,9 +1779,9 @@ def test_a_leader_of_the_militant_group_is_a_leader_of_the_group_named_before():
     text = ("Al-Shabaab has fought the government for a decade. AFRICOM said the strike killed "
             "Abdullahi Haji Da'ud, a senior leader of the militant group who planned attacks.")
     assert memberships(text) == {("Abdullahi Haji Da'ud", "senior leader", "al-Shabaab")}
-    # no group named before: no organization to give
-    assert memberships("The strike killed Abdullahi Haji Da'ud, a senior leader of the "
-                       "militant group.") == set()
+    # no group named before, only a command: no organization to give
+    assert memberships("AFRICOM said the strike killed Abdullahi Haji Da'ud, a senior leader "
+                       "of the militant group.") == set()
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -1828,3 +1828,19 @@ def test_director_of_operations_is_one_role():
 ])
 def test_bare_plural_operations_told_as_done(text, places):
     assert [[p[1] for p in o.places] for o in ops(text, dt.date(2018, 11, 21))] == places
+
+
+@pytest.mark.parametrize("text,source,statement", [
+    # the parser hangs the that-clause on "statement"
+    ("AFRICOM said in a statement on Tuesday that the strike killed Abdullahi Haji Da'ud.",
+     "U.S. Africa Command", "the strike killed Abdullahi Haji Da'ud"),
+    ("Defence Minister Florence Parly said in a statement that the operation had \"dealt a "
+     "severe blow\" to the group.", "Florence Parly",
+     "the operation had \"dealt a severe blow\" to the group"),
+    # the parser takes the clause's subject for the verb's "between" phrase
+    ("Col. Ryan Dillon, a coalition spokesman, said between 1,500 and 2,000 militants were "
+     "believed to remain in the town.", "Ryan Dillon",
+     "between 1,500 and 2,000 militants were believed to remain in the town"),
+])
+def test_what_was_said_when_the_parser_misplaces_the_clause(text, source, statement):
+    assert [(g[0], g[1]) for g in claims(text, dt.date(2019, 3, 5))] == [([source], statement)]

@@ -619,7 +619,8 @@ class _Extractor:
             j += 1
         if lower[j] not in ORG_ANAPHORA or (j + 1 < end and doc[j + 1].pos_ in ("NOUN", "PROPN")):
             return None
-        return self.mx.last_org_before(j, lower[j], typed_first=True)
+        # only one of that kind: "the militant group" is no command named before it
+        return self.mx.last_org_before(j, lower[j], typed_first=True, strict=True)
 
     def _is_patient(self, v: Token, place: Token) -> bool:
         patient = self._passive_patient(v)
@@ -1825,6 +1826,14 @@ class _Extractor:
                               for cc in a.children if cc.dep_ == "ccomp"
                               and any(m.lower_ == "that" and m.dep_ == "mark"
                                       for m in cc.children)), None)
+            if ccomp is None:
+                # "said in a statement that the strike killed X": the parser hangs the clause
+                # itself on "statement"
+                ccomp = next((a for n in _prep_objects(v, ("in",))
+                              if n.lemma_.lower() in _SPEECH_NOUNS
+                              for a in n.children if a.dep_ == "acl" and a.pos_ in ("VERB", "AUX")
+                              and any(m.lower_ == "that" and m.dep_ == "mark"
+                                      for m in a.children)), None)
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
                 # "They targeted a senior ISIS official, reported CBS News."
@@ -1859,7 +1868,16 @@ class _Extractor:
                         while end_i - 1 > ccomp.left_edge.i and doc[end_i - 1].lower_ in (
                                 ",", "but", "and"):
                             end_i -= 1
-                span = doc[ccomp.left_edge.i:end_i]
+                begin = ccomp.left_edge.i
+                if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in
+                           ccomp.children):
+                    # "said between 1,500 and 2,000 militants were believed to remain": the
+                    # parser took the clause's subject for the verb's phrase
+                    stolen = [c for c in v.children if c.dep_ == "prep" and c.lower_ == "between"
+                              and v.i < c.i < begin]
+                    if stolen:
+                        begin = stolen[0].i
+                span = doc[begin:end_i]
                 # stop at a conjoined clause of the reporting verb ("..., but declined to")
                 statement = self._clean_statement(span.text)
                 rule = "reporting-verb"

@@ -997,11 +997,12 @@ class MentionIndex:
         return key
 
     def last_org_before(self, i: int, noun: str | None = None, *,
-                        typed_first: bool = False) -> EntityKey | None:
+                        typed_first: bool = False, strict: bool = False) -> EntityKey | None:
         """The organization named last before token ``i``; with ``noun``, the last one of
         that kind (:data:`_ANAPHOR_KINDS`) if there is one. ``typed_first``: the last one
         whose gazetteer type says so ("armed group") before one whose name merely has the
-        word ("SITE Intelligence Group")."""
+        word ("SITE Intelligence Group"). ``strict``: only one of that kind, never any
+        organization for a generic noun ("the group")."""
         orgs = sorted((m for m in self.mentions if m.key[0] == "Organization" and m.start < i),
                       key=lambda m: m.start)
         if noun is not None:
@@ -1023,7 +1024,7 @@ class MentionIndex:
                     subjects = [m for m in fits if last.start <= m.start
                                 and self.doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")]
                     return (subjects or fits)[-1].key
-            if noun not in _GENERIC_ANAPHORA:
+            if strict or noun not in _GENERIC_ANAPHORA:
                 # "... in a PKK attack in Hakkari province, the ministry said": no ministry
                 # was named, and the PKK is none
                 return None
