@@ -1844,3 +1844,14 @@ def test_bare_plural_operations_told_as_done(text, places):
 ])
 def test_what_was_said_when_the_parser_misplaces_the_clause(text, source, statement):
     assert [(g[0], g[1]) for g in claims(text, dt.date(2019, 3, 5))] == [([source], statement)]
+
+
+def test_direct_speech_in_the_present_is_no_headline_date():
+    text = ('Iraqi forces have taken full control of Falluja from Islamic State, a commander '
+            'said. "We congratulate the Iraqi people for the liberation of Falluja," he said.')
+    got = ops(text, dt.date(2016, 6, 27))
+    assert [[p[1] for p in o.places] for o in got] == [["Fallujah"]]
+    assert [o.time for o in got] == [None]
+    # a headline in the present still dates its event to the day of publication
+    got = ops("Iraqi forces retake the town of Falluja from Islamic State.", dt.date(2016, 6, 27))
+    assert [o.time.value for o in got] == ["2016-06-27"]

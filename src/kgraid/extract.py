@@ -1288,8 +1288,8 @@ class _Extractor:
     def _present_tense_date(self, trigger: Token):
         """Headline-style news in the simple present ('ISIL militants blow up the mosque',
         'a service member is killed') reports the day of publication."""
-        if self.published is None:
-            return None
+        if self.published is None or self._in_direct_speech(trigger):
+            return None  # '"We congratulate ... on the liberation of Falluja," he said'
         verb = self._clause_verb(trigger)
         while verb.tag_ == "VBG" and verb.dep_ in ("advcl", "pcomp", "conj") \
                 and verb.head is not verb:
@@ -1309,6 +1309,13 @@ class _Extractor:
                 return None  # "the raid is the first ...": a description, not today's event
             return TimeValue(f"present tense: {verb.text}", self.published.isoformat(), "day")
         return None
+
+    def _in_direct_speech(self, tok: Token) -> bool:
+        """Is ``tok`` inside quotation marks of its sentence? (An odd number of straight
+        quotes, or more opening than closing curly ones, stand before it.)"""
+        sent = self.doc.sent_of(tok.i)
+        before = self.doc.text[sent.start_char:tok.idx]
+        return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
     @staticmethod
     def _is_ancestor(a: Token, b: Token) -> bool:
