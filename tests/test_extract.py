@@ -1855,3 +1855,21 @@ def test_direct_speech_in_the_present_is_no_headline_date():
     # a headline in the present still dates its event to the day of publication
     got = ops("Iraqi forces retake the town of Falluja from Islamic State.", dt.date(2016, 6, 27))
     assert [o.time.value for o in got] == ["2016-06-27"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # strikes backing an operation the clause names are part of it, not one of their own
+    ("The battle for Mosul began in October with the backing of coalition strikes.",
+     [("Offensive", ["Mosul"])]),
+    ("Iraqi troops launched the assault on Mosul in October with the support of coalition "
+     "airstrikes.", [("GroundOperation", ["Mosul"])]),
+    # "retook" is the past of "retake", which the model's lemmatizer leaves as it is
+    ("Iraqi forces, backed by coalition airstrikes, retook the town of Ramadi on Sunday.",
+     [("Capture", ["Ramadi"])]),
+    # strikes "in support of" forces are strikes of their own
+    ("Coalition aircraft conducted 12 strikes in support of Iraqi forces near Mosul on Sunday.",
+     [("Strike", ["Mosul"])]),
+])
+def test_strikes_backing_an_operation_are_part_of_it(text, expected):
+    got = ops(text, dt.date(2016, 12, 27))
+    assert [(o.op_type, [p[1] for p in o.places]) for o in got] == expected

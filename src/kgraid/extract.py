@@ -115,6 +115,10 @@ _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored"
 _COUNTED_MODS = frozenset({"twin", "double", "triple", "simultaneous", "coordinated"})
 #: a state's bodies that a role may name without the state ("the army spokesman")
 _BARE_BODIES = frozenset({"army", "military", "police", "navy"})
+#: verb forms the model's lemmatizer leaves as they are ("retook" -> "retook")
+_LEMMA_FIXES = {"retook": "retake", "overtook": "overtake"}
+#: what strikes in support of an operation hang on: "with the backing of", "backed by"
+_SUPPORT_WORDS = frozenset({"backing", "support", "backed", "supported", "cover", "covered"})
 #: nouns a place's name follows as their apposition: "the capital Sanaa", "the town Marte"
 _NAMING_PLACE_NOUNS = frozenset({"capital", "city", "town", "village", "province", "district",
                                  "region"})
@@ -332,7 +336,8 @@ class _Extractor:
         self.noun_by_first: dict[str, tuple] = {}
         for words, typ in self.noun_triggers:
             self.noun_by_first[words[0]] = self.noun_by_first.get(words[0], ()) + ((words, typ),)
-        self.lemma = [t.lemma_.lower() for t in self.doc.tokens]
+        self.lemma = [_LEMMA_FIXES.get(t.lower_, t.lemma_.lower()) if t.pos_ == "VERB"
+                      else t.lemma_.lower() for t in self.doc.tokens]
         self.datelines = [(m.start("place") if m["place"] else m.start("cplace"), m.end())
                           for m in _DATELINE.finditer(self.doc.text)]
         self.turn_q = [(m.start(), m.group(1) in ("Q", "QUESTION")) for m in
@@ -1026,6 +1031,25 @@ class _Extractor:
                 any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
             for c in v.children) for v in verbs)
 
+    def _supporting(self, head: Token) -> bool:
+        """'The battle for Mosul began with the backing of coalition airstrikes', 'Iraqi
+        forces, backed by coalition airstrikes, retook Ramadi': strikes in support of an
+        operation its clause names are part of it, not one of their own."""
+        support = next((a for _, a in zip(range(3), head.ancestors)
+                        if a.lower_ in _SUPPORT_WORDS), None)
+        if support is None or (support.lower_ == "support" and support.head.lower_ != "with"):
+            return False  # "strikes in support of the ground assault": the assault is its own
+        verb = support.head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+            verb = verb.head
+        if verb.pos_ == "VERB" and verb.dep_ in ("acl", "relcl"):
+            verb = verb.head  # "forces, backed by ..." hangs on the noun; its verb is above
+            while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+                verb = verb.head
+        inside = {t.i for t in support.subtree}
+        return any(t.i in self.trigger_starts and t.i not in inside and
+                   self.mx.at(t.i) is None and self._trigger_at(t) for t in verb.subtree)
+
     def _told_as_done(self, head: Token, sent: Span) -> bool:
         """'The coalition carried out airstrikes on Houthi positions in Sanaa hours later':
         the object of an action verb in the simple past, in a main or reported clause (not
@@ -1352,6 +1376,8 @@ class _Extractor:
                     continue
                 if head.lemma_.lower() == "bomb" and not self._bomb_went_off(head):
                     continue  # "destroyed three car bombs": a weapon, not a bombing
+                if self._supporting(head):
+                    continue
             elif self._is_hypothetical_verb(head):
                 continue
             places = [m for m in mx.in_span(sent.start, sent.end, "Place")
