@@ -1809,6 +1809,22 @@ def test_a_place_before_a_title_owns_the_local_post(text, expected):
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Kurdish Prime Minister Nechirvan Barzani said the Peshmerga would hold the line.",
+     {("Nechirvan Barzani", "prime minister", "Government of Kurdistan Region")}),
+    ("The Kurdish foreign minister, Falah Mustafa, said the talks had failed.",
+     {("Falah Mustafa", "foreign minister", "Government of Kurdistan Region")}),
+    # a people's adjective: the spokesman may speak for any of its groups (here the YPG)
+    ("A Kurdish spokesman, Redur Xelil, said 20 militants were killed.", set()),
+    ("Kurdish spokesman Redur Xelil said 20 militants were killed.", set()),
+    # a state's adjective still gives its government's spokesman
+    ("An Iraqi spokesman, Saad Maan, said the bridge was cut.",
+     {("Saad Maan", "spokesman", "Government of Iraq")}),
+])
+def test_a_peoples_adjective_gives_only_cabinet_posts_to_its_region(text, expected):
+    assert memberships(text) == expected
+
+
 def test_director_of_operations_is_one_role():
     text = ('"We will continue," said Maj. Gen. Gregg Olson, director of operations for '
             'AFRICOM.')

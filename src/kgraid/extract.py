@@ -17,7 +17,7 @@ from .facts import (ArticleFacts, Claim, EntityKey, Figure, Membership, Operatio
                     TimeValue)
 from .gazetteer import load_gazetteer, load_table
 from .mentions import (ORG_ANAPHORA, SERVICES, Mention, MentionIndex, TokenCache,
-                       country_of_adjective)
+                       country_of_adjective, people_adjectives)
 
 __all__ = ["extract", "extract_figures"]
 
@@ -174,6 +174,20 @@ def _governs(role: str) -> bool:
     """Whether ``role``, held for a state ("Iran's ...", "the Iraqi ..."), is a post in its
     government."""
     return role.split()[-1] in _GOVERNMENT_ROLES or role in _STATE_ROLES
+
+
+#: The posts a people's adjective ("Kurdish", see resources/demonyms.tsv) gives to its
+#: region's government: "Kurdish Prime Minister X" is the region's, "a Kurdish spokesman"
+#: may speak for any Kurdish group.
+_CABINET_ROLES = frozenset({"minister", "president"})
+
+
+def _state_post(adjective: str, role: str) -> bool:
+    """Whether ``role`` after the nationality ``adjective`` is a post in that state's
+    government."""
+    if adjective in people_adjectives():
+        return role.split()[-1] in _CABINET_ROLES or role in _STATE_ROLES
+    return _governs(role)
 
 
 _DATELINE_PREFIX = re.compile(r"^(?:" + _DATELINE_BODY.replace("?P<place>", "") + r"|(?:[A-Z][A-Z .'’-]{1,40},?\s+)?"
@@ -793,8 +807,8 @@ class _Extractor:
             return body
         if before is None and (named := self._org_by_word(start - 1)) is not None:
             return named
-        if governs and doc[start - 1].text in self.demonyms and (
-                before is None or before.key[0] == "Place"):
+        if doc[start - 1].text in self.demonyms and _state_post(doc[start - 1].text, role) \
+                and (before is None or before.key[0] == "Place"):
             return self._government(self.demonyms[doc[start - 1].text])
         if start - 2 < sent.start or doc[start - 1].text not in ("'s", "’s"):
             return None
@@ -853,7 +867,7 @@ class _Extractor:
         elif before is None and (named := self._org_by_word(k - 1)) is not None:
             org = named  # "Houthi military spokesman X" after "Houthi rebels"
         elif k - 1 >= sent.start and doc[k - 1].text in self.demonyms and \
-                _governs(best.role):
+                _state_post(doc[k - 1].text, best.role):
             org = self._government(self.demonyms[doc[k - 1].text])
         elif before is not None and doc[k].text in ("'s", "’s") and _governs(best.role) and \
                 self.mx.is_country(before.key):

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 from .facts import DIRECTION_WORDS, US_NAMES, Entity, EntityKey, Evidence, is_broad_place
 from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table
 
-__all__ = ["Mention", "MentionIndex", "country_of_adjective"]
+__all__ = ["Mention", "MentionIndex", "country_of_adjective", "people_adjectives"]
 
 _NER_KIND = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place",
              "FAC": "Place"}
@@ -166,15 +166,22 @@ def _other_coalition(ents: list[Span]) -> str | None:
 def _demonym_of() -> dict[str, str]:
     """Country -> its nationality adjective, the first one resources/demonyms.tsv lists."""
     out: dict[str, str] = {}
-    for adjective, country in load_table("demonyms.tsv"):
+    for adjective, country, *_ in load_table("demonyms.tsv"):
         out.setdefault(country, adjective)
     return out
 
 
 @functools.cache
+def people_adjectives() -> frozenset[str]:
+    """The adjectives of resources/demonyms.tsv that also name a people across several
+    states ("Kurdish"): only a minister's or president's post makes them a government's."""
+    return frozenset(row[0] for row in load_table("demonyms.tsv") if row[2:3] == ("people",))
+
+
+@functools.cache
 def country_of_adjective() -> dict[str, str]:
     """Nationality adjective -> its country (resources/demonyms.tsv)."""
-    return {adjective: country for adjective, country in load_table("demonyms.tsv")}
+    return {adjective: country for adjective, country, *_ in load_table("demonyms.tsv")}
 
 
 def _state_body(country: str, body: str) -> str | None:
