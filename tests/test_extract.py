@@ -523,6 +523,30 @@ def test_a_bare_institution_or_an_officer_is_a_source(text, source):
     assert [c[0] for c in claims(text)] == [[source]]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # inverted: the first clause, then what the source added
+    ("Turkish warplanes struck militant targets in northern Iraq on Friday, the Turkish "
+     "military said, adding that 14 militants were killed.",
+     [(["Turkish military"], "Turkish warplanes struck militant targets in northern Iraq on "
+       "Friday"), (["Turkish military"], "14 militants were killed")]),
+    # the participle hangs on the reported clause, not on "said"
+    ("Police said five people were killed, noting that the toll could rise.",
+     [(["police"], "five people were killed"), (["police"], "the toll could rise")]),
+    # a parenthetical attribution still joins the clause around it
+    ("The raid killed 10 fighters, including, officials said, two commanders.",
+     [(["officials"], "The raid killed 10 fighters, including two commanders")]),
+])
+def test_a_source_adding_a_statement_makes_two_claims(text, expected):
+    assert [(c[0], c[1]) for c in claims(text)] == expected
+
+
+def test_an_added_statement_carries_its_own_figures():
+    facts = facts_of("The army said it had killed 20 militants, adding that three soldiers "
+                     "died.")
+    assert [[(f.count, f.casualty_type) for f in c.figures] for c in facts.claims] == \
+        [[(20, "killed")], [(3, "killed")]]
+
+
 def test_a_bare_agency_with_no_antecedent_is_no_source():
     assert claims("Ten civilians were killed, the agency said.") == []
 
@@ -865,6 +889,20 @@ def test_casualty_figures(text, expected):
     got = [(f.casualty_type, f.count, f.qualifier) for f in extract_figures(text)]
     for e in expected:
         assert e in got
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("three soldiers died", [("killed", 3, None, "soldiers")]),
+    ("at least 20 people died in the bombing", [("killed", 20, "at least", "people")]),
+    ("two civilians are dead", [("killed", 2, None, "civilians")]),
+    ("one of them died", [("killed", 1, None, None)]),
+    # a year or someone's relative is not a death toll
+    ("In 2015 his father died", []),
+    ("The 1990 war died down", []),
+])
+def test_deaths_told_without_a_killer_are_killed_figures(text, expected):
+    got = [(f.casualty_type, f.count, f.qualifier, f.subject) for f in extract_figures(text)]
+    assert got == expected
 
 
 def test_a_conjoined_figure_keeps_its_own_subject():

@@ -58,11 +58,20 @@ _FIG_NAMED = re.compile(
 _FIG_OF = re.compile(
     r"\b(?P<n>one|two|three|\d+)\s+of\s+(?:his|her|their|its|the)\s+\w+\s+(?:was|were)\s+"
     r"(?P<v>killed|wounded|injured|detained|captured)", re.I)
+#: "three soldiers died", "at least 20 people are dead": deaths told without a killer. The
+#: noun is the dead's ("his father died" and "in 2015 ... died" are no figure).
+_FIG_DIED = re.compile(
+    rf"\b{_FIG_FIRST}{_QUAL}(?P<n>{_NUM})\s+(?P<subj>(?:[\w.'’-]+\s+){{0,3}}?)"
+    rf"(?P<v>died|(?:were|are)\s+(?:confirmed\s+)?dead)\b", re.I)
 #: Every figure pattern above needs one of these words: a sentence without any has no figure
 #: (most sentences; the test is one scan instead of four).
 _FIG_VERB = re.compile(r"(?=[kwidacfr])"  # their first letters, so other letters are passed over
-                       r"(?:kill|wound|injur|detained|arrested|captured|freed|released|rescued)",
+                       r"(?:kill|wound|injur|detained|arrested|captured|freed|released|rescued"
+                       r"|died|dead)",
                        re.I)
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "our", "your"})
 
 _HYPOTHETICAL_HEADS = {"plan", "plot", "threaten", "want", "seek", "try", "attempt", "intend",
                        "vow", "hope", "aim", "continue", "encourage", "help", "prepare", "need",
@@ -289,6 +298,11 @@ def extract_figures(text: str) -> list[Figure]:
             add(m["v"], "one", None, m["subj"])
     for m in _FIG_OF.finditer(text):
         add(m["v"], m["n"], None, None)
+    for m in _FIG_DIED.finditer(text):
+        words = m["subj"].lower().split()
+        if _YEAR.fullmatch(m["n"]) or any(w in _POSSESSIVES for w in words):
+            continue
+        add("died", m["n"], m["q"], None if words[:1] == ["of"] else m["subj"])
     return figs
 
 
@@ -1924,6 +1938,9 @@ class _Extractor:
                               and v.i < c.i < begin]
                     if stolen:
                         begin = stolen[0].i
+                added = self._added_reports(v, sent)
+                if added and begin < added[0][0].i < end_i:
+                    end_i = added[0][0].i - 1  # "said it killed 20, adding that ...": two claims
                 span = doc[begin:end_i]
                 # stop at a conjoined clause of the reporting verb ("..., but declined to")
                 statement = self._clean_statement(span.text)
@@ -1950,7 +1967,9 @@ class _Extractor:
                 if k < sent.start:
                     continue
                 after = v.i + 1
+                added = self._added_reports(v, sent)
                 if after < sent.end and doc[after].text == "," and doc[first - 1].text == "," \
+                        and not (added and added[0][0].i == after + 1) \
                         and any(not (t.is_punct or t.is_space) for t in doc[after + 1:sent.end]):
                     # parenthetical: "..., including, we believe, Haji Imam who ..."
                     statement = self._clean_statement(
@@ -1972,6 +1991,28 @@ class _Extractor:
                     continue
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             self._about(sent.start, sent.end), 0.8)
+            for part, content in added if rule != "verb-object" else ():
+                self._add_claim(sources, self._clean_statement(content.text), part.text,
+                                self._hedge(part.lemma_.lower(), sent), sent,
+                                "reporting-participle", self._about(sent.start, sent.end), 0.8)
+
+    def _added_reports(self, v: Token, sent: Span) -> list[tuple[Token, Span]]:
+        """The statements a reporting verb's source goes on to make in a participle after a
+        comma: "..., the army said, adding that three soldiers died" -> (adding, "that three
+        soldiers died"). Each is a claim of its own, not the end of the first one."""
+        doc, out = self.doc, []
+        for i in range(v.i + 2, sent.end):
+            if self.pos[i] != "VERB" or self.lemma[i] not in self.verbs or \
+                    doc[i - 1].text != "," or doc[i].tag_ != "VBG":
+                continue
+            part = doc[i]
+            if v not in part.ancestors:
+                continue
+            content = next((c for c in part.children if c.dep_ == "ccomp" and c.i > i), None)
+            if content is not None:
+                out.append((part, doc[content.left_edge.i:content.right_edge.i + 1]))
+                self.used_verbs.add(i)
+        return out
 
     def _noun_claims(self, sent: Span) -> None:
         """A claim told as a noun with its source and a that-clause: "reports by the Syrian
