@@ -128,6 +128,9 @@ def test_possessive_role_and_leader_of_second_in_command():
      "Inherent Resolve, said the coalition would continue to strike.",
      ("Matthew Isler", "commanding general",
       "Combined Joint Task Force – Operation Inherent Resolve")),
+    # a country's possessive inside the organization's phrase
+    ("The head of Afghanistan's National Directorate of Security, Masoom Stanekzai, resigned "
+     "on Monday.", ("Masoom Stanekzai", "head", "National Directorate of Security")),
 ])
 def test_role_owned_by_an_organization_before_the_name(text, expected):
     assert memberships(text) == {expected}
@@ -903,6 +906,30 @@ def test_casualty_figures(text, expected):
 def test_deaths_told_without_a_killer_are_killed_figures(text, expected):
     got = [(f.casualty_type, f.count, f.qualifier, f.subject) for f in extract_figures(text)]
     assert got == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("A Taliban attack on an army base kills at least 140 soldiers",
+     [("killed", 140, "at least", "soldiers")]),
+    ("Gunmen kill five and injure 12 others",
+     [("killed", 5, None, None), ("wounded", 12, None, "others")]),
+    # intentions and possibilities are no toll
+    ("Militants vowed to kill 100 soldiers", []),
+    ("The bomb could kill 20 people", []),
+    ("He died of his wounds 2 days later", []),
+])
+def test_headline_present_tense_figures(text, expected):
+    got = [(f.casualty_type, f.count, f.qualifier, f.subject) for f in extract_figures(text)]
+    assert got == expected
+
+
+def test_a_plural_trigger_the_tagger_reads_as_a_verb_is_an_operation():
+    # "airstrikes" tagged VBZ: the word is only ever a noun
+    facts = facts_of("Saudi-led coalition airstrikes on a funeral hall in Sanaa kill 140 "
+                     "people, Houthi officials say.", dt.date(2016, 10, 9))
+    assert [(o.op_type, [p[1] for p in o.places], [(f.count, f.casualty_type)
+             for f in o.outcomes]) for o in facts.operations] == \
+        [("Airstrike", ["Sanaa"], [(140, "killed")])]
 
 
 def test_a_conjoined_figure_keeps_its_own_subject():

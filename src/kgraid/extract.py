@@ -30,7 +30,11 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": "wounded",
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
-             "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed"}
+             "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed",
+             # headlines' present tense: "an airstrike kills 52 militants"
+             # ("wound(s)" is left out: "died of his wounds 2 days later")
+             "kill": "killed", "kills": "killed", "injure": "wounded", "injures": "wounded"}
+_PRESENT_TENSE = frozenset({"kill", "kills", "injure", "injures"})
 _NUM = r"(?:\d[\d,]{0,15}|" + "|".join(sorted((k for k in _NUMBERS if " " not in k and len(k) > 2),
                                           key=len, reverse=True)) + r")"
 _QUALIFIERS = ("at least", "about", "around", "more than", "over", "nearly", "almost", "up to",
@@ -49,7 +53,8 @@ _FIG_CONJ = re.compile(
 #: "killing at least 23 soldiers", and "... and injuring more than 50." with no noun after
 #: the number.
 _FIG_ACTIVE = re.compile(
-    rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed)\s+"
+    rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed|"
+    rf"kills?|injures?)\s+"
     rf"{_QUAL}(?P<n>{_NUM})(?:\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)|(?=\s*[.;]|\s*$))",
     re.I)
 _FIG_NAMED = re.compile(
@@ -70,6 +75,8 @@ _FIG_VERB = re.compile(r"(?=[kwidacfr])"  # their first letters, so other letter
                        r"|died|dead)",
                        re.I)
 
+#: The words before a present-tense "kill"/"injure" that make it no event: "to kill 100".
+_UNREAL_BEFORE = re.compile(r"\b(?:to|will|would|could|might|may|can|cannot|not)\s+$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _POSSESSIVES = frozenset({"his", "her", "their", "its", "my", "our", "your"})
 
@@ -291,8 +298,10 @@ def extract_figures(text: str) -> list[Figure]:
         first = m["subj"].split()[0].lower() if m["subj"] else None
         if first == "of":
             continue
+        if m["v"].lower() in _PRESENT_TENSE and _UNREAL_BEFORE.search(text, 0, m.start()):
+            continue  # "vowed to kill 100 soldiers", "could injure 20": no toll yet
         # "the blast killed 20 in Kabul": a figure without its noun
-        add(m["v"], m["n"], m["q"], None if first in ("in", "on") else m["subj"])
+        add(m["v"], m["n"], m["q"], None if first in ("in", "on", "and", "or") else m["subj"])
     for m in _FIG_NAMED.finditer(text):
         if m["subj"].split()[0] not in ("It", "He", "She", "This", "That", "The", "No"):
             add(m["v"], "one", None, m["subj"])
@@ -387,7 +396,8 @@ class _Extractor:
             if (p in ("NOUN", "PROPN") and (self.lemma[i] in self.noun_by_first
                                             or lower[i] in self.noun_by_first))
             or (p == "VERB" and (self.lemma[i] in self.verb_triggers
-                                 or self.lemma[i] in _VERB_TRIGGER_HEADS))}
+                                 or self.lemma[i] in _VERB_TRIGGER_HEADS
+                                 or lower[i][:-1] in self.noun_by_first))}
 
     # ================================================================ memberships
     def _role_at(self, i: int, end: int) -> _Phrase | None:
@@ -796,8 +806,12 @@ class _Extractor:
         k = org_m.start
         inside = set(range(org_m.start, org_m.end))  # the name and what modifies it
         while k - 1 >= sent.start and (doc[k - 1].lower_ in ("the", "a", "an")
-                                       or doc[k - 1].head.i in inside):
-            k -= 1  # "a spokesman for the Kurdish-led Syrian Democratic Forces, X,"
+                                       or doc[k - 1].head.i in inside
+                                       or (doc[k - 1].dep_ == "case"
+                                           and doc[k - 1].head.head.i in inside)):
+            # "a spokesman for the Kurdish-led Syrian Democratic Forces, X,", "the head of
+            # Afghanistan's National Directorate of Security, X,"
+            k -= 1
             inside.add(k)
         if k - 1 < sent.start or doc[k - 1].lower_ not in ("for", "of", "at", "in", "to"):
             return
@@ -925,6 +939,12 @@ class _Extractor:
                     c.lower_ == "dead" for c in tok.children)):  # "gunmen shot dead four"
                 typ = self._armed_killing(tok)
                 return (typ, tok.i + 1) if typ else None
+            if tok.tag_ == "VBZ" and tok.lower_.endswith("s"):
+                # "coalition airstrikes on a funeral hall kill 140": a plural the tagger read
+                # as a verb, of a word that is only ever a noun
+                for words, typ in self.noun_by_first.get(tok.lower_[:-1], ()):
+                    if len(words) == 1:
+                        return typ, tok.i + 1
         return None
 
     def _struck_by(self, v: Token) -> str | None:
