@@ -923,13 +923,30 @@ def test_headline_present_tense_figures(text, expected):
     assert got == expected
 
 
-def test_a_plural_trigger_the_tagger_reads_as_a_verb_is_an_operation():
-    # "airstrikes" tagged VBZ: the word is only ever a noun
-    facts = facts_of("Saudi-led coalition airstrikes on a funeral hall in Sanaa kill 140 "
-                     "people, Houthi officials say.", dt.date(2016, 10, 9))
+@pytest.mark.parametrize("text,date", [
+    # "airstrikes" tagged VBZ: the word is only ever a noun; the verb it governs has the tense
+    ("Saudi-led coalition airstrikes on a funeral hall in Sanaa kill 140 people, Houthi "
+     "officials say.", "2016-10-09"),
+    ("U.S. airstrikes in support of Afghan forces killed 140 militants in Sanaa on Friday.",
+     "2016-10-07"),
+    ("U.S. airstrikes in support of Afghan forces killed 140 militants in Sanaa.", None),
+])
+def test_a_plural_trigger_the_tagger_reads_as_a_verb_is_an_operation(text, date):
+    facts = facts_of(text, dt.date(2016, 10, 9))
     assert [(o.op_type, [p[1] for p in o.places], [(f.count, f.casualty_type)
-             for f in o.outcomes]) for o in facts.operations] == \
-        [("Airstrike", ["Sanaa"], [(140, "killed")])]
+             for f in o.outcomes], o.time.value if o.time else None)
+            for o in facts.operations] == [("Airstrike", ["Sanaa"], [(140, "killed")], date)]
+
+
+@pytest.mark.parametrize("text,date", [
+    ("Afghan special forces, supported by U.S. airstrikes, killed 25 Taliban fighters in "
+     "Kunduz province on Sunday, the Afghan Defense Ministry said.", "2017-01-08"),
+    ("Gunmen backed by mortar fire killed 12 soldiers at a checkpoint in Arish on Friday.",
+     "2017-01-06"),
+])
+def test_a_killing_backed_by_strikes_is_one_operation(text, date):
+    ops = facts_of(text, dt.date(2017, 1, 10)).operations
+    assert [(o.time.value if o.time else None, len(o.outcomes)) for o in ops] == [(date, 1)]
 
 
 def test_a_conjoined_figure_keeps_its_own_subject():

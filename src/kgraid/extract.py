@@ -939,13 +939,19 @@ class _Extractor:
                     c.lower_ == "dead" for c in tok.children)):  # "gunmen shot dead four"
                 typ = self._armed_killing(tok)
                 return (typ, tok.i + 1) if typ else None
-            if tok.tag_ == "VBZ" and tok.lower_.endswith("s"):
-                # "coalition airstrikes on a funeral hall kill 140": a plural the tagger read
-                # as a verb, of a word that is only ever a noun
-                for words, typ in self.noun_by_first.get(tok.lower_[:-1], ()):
-                    if len(words) == 1:
-                        return typ, tok.i + 1
+            if (typ := self._mistagged_plural(tok)) is not None:
+                return typ, tok.i + 1
         return None
+
+    def _mistagged_plural(self, tok: Token) -> str | None:
+        """The operation type of a plural noun trigger the tagger read as a verb ("coalition
+        airstrikes on a funeral hall kill 140": "airstrikes" VBZ), of a word that is only
+        ever a noun; None for any other token."""
+        if tok.tag_ != "VBZ" or not tok.lower_.endswith("s") or \
+                self.lemma[tok.i] in self.verb_triggers:
+            return None
+        return next((typ for words, typ in self.noun_by_first.get(tok.lower_[:-1], ())
+                     if len(words) == 1), None)
 
     def _struck_by(self, v: Token) -> str | None:
         """The type of "a suicide bomber struck a convoy", "gunmen struck a checkpoint": the
@@ -982,7 +988,9 @@ class _Extractor:
             return None
         sent = self.doc.sent_of(v.i)
         for i in range(sent.start, sent.end):
+            # "forces, supported by U.S. airstrikes, killed 25": the strikes back the killing
             if i in self.trigger_starts and self.lemma[i] not in _KILL_VERBS | {"shoot"} and \
+                    self._support_word(self.doc[i]) is None and \
                     self._trigger_at(self.doc[i]) is not None:
                 return None
         return typ
@@ -1079,14 +1087,24 @@ class _Extractor:
                 any(n.dep_ == "nummod" or n.like_num for n in c.children) or c.like_num)
             for c in v.children) for v in verbs)
 
+    @staticmethod
+    def _support_word(head: Token) -> Token | None:
+        """The word that makes ``head`` (an operation word) backing for another: "backed by
+        coalition airstrikes", "with the support of"; None for "strikes in support of the
+        ground assault", where the strikes are their own operation."""
+        support = next((a for _, a in zip(range(3), head.ancestors)
+                        if a.lower_ in _SUPPORT_WORDS), None)
+        if support is None or (support.lower_ == "support" and support.head.lower_ != "with"):
+            return None
+        return support
+
     def _supporting(self, head: Token) -> bool:
         """'The battle for Mosul began with the backing of coalition airstrikes', 'Iraqi
         forces, backed by coalition airstrikes, retook Ramadi': strikes in support of an
         operation its clause names are part of it, not one of their own."""
-        support = next((a for _, a in zip(range(3), head.ancestors)
-                        if a.lower_ in _SUPPORT_WORDS), None)
-        if support is None or (support.lower_ == "support" and support.head.lower_ != "with"):
-            return False  # "strikes in support of the ground assault": the assault is its own
+        support = self._support_word(head)
+        if support is None:
+            return False
         verb = support.head
         while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
             verb = verb.head
@@ -1280,6 +1298,10 @@ class _Extractor:
         clause |= {c.i for a in trigger.ancestors if a.pos_ == "VERB"
                    and a.lemma_.lower() not in self.verbs
                    for c in a.children if c.dep_ == "xcomp" and c.pos_ == "VERB"}
+        if self._mistagged_plural(trigger) is not None:
+            # "U.S. airstrikes in support of Afghan forces killed 20 ... on Sunday": the noun
+            # read as the root verb; the verb it governs is the clause's own
+            clause |= {c.i for c in trigger.children if c.pos_ == "VERB"}
         sent_text = None
         for s, e, text in self._dates_in(sent):
             char = sent.start_char + s
@@ -1363,6 +1385,14 @@ class _Extractor:
         if self.published is None or self._in_direct_speech(trigger):
             return None  # '"We congratulate ... on the liberation of Falluja," he said'
         verb = self._clause_verb(trigger)
+        mistagged = self._mistagged_plural(trigger) is not None
+        if mistagged:
+            # the noun read as a verb has no tense: the verb it governs has ("... kill 140",
+            # which the same misreading leaves a bare "VB")
+            verb = next((c for c in trigger.children if c.pos_ == "VERB" and c.i > trigger.i),
+                        None)
+            if verb is None:
+                return None
         while verb.tag_ == "VBG" and verb.dep_ in ("advcl", "pcomp", "conj") \
                 and verb.head is not verb:
             verb = self._clause_verb(verb.head)  # "is killed while taking part in ..."
@@ -1375,7 +1405,8 @@ class _Extractor:
             return None  # perfect or future: not today's news
         passive_present = verb.tag_ == "VBN" and any(
             c.dep_ == "auxpass" and c.tag_ in _PRESENT_TAGS for c in aux)
-        bare_root = verb.tag_ == "VB" and verb.dep_ == "ROOT" and not aux  # "bombings take place"
+        bare_root = verb.tag_ == "VB" and (verb.dep_ == "ROOT" or mistagged) and not aux
+        # "bombings take place"
         if verb.tag_ in _PRESENT_TAGS or passive_present or bare_root:
             if verb.lemma_.lower() in ("be", "have", "remain", "appear", "seem"):
                 return None  # "the raid is the first ...": a description, not today's event
