@@ -574,6 +574,16 @@ def test_the_group_is_the_subject_not_the_organization_in_an_aside():
     assert [c[0] for c in got] == [["al-Shabaab"]]
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("ISIS spokesman Abu Hassan al-Muhajir said in an audio message that the group would "
+     "fight on.", (["Abu Hassan al-Muhajir"], "the group would fight on")),
+    ("The Pentagon said in a news release that the strike killed two al-Qaeda leaders.",
+     (["U.S. Department of Defense"], "the strike killed two al-Qaeda leaders")),
+])
+def test_said_in_a_message_or_a_release_that(text, expected):
+    assert [(c[0], c[1]) for c in claims(text)] == [expected]
+
+
 def test_said_in_a_statement_posted_online_that():
     got = claims("Al-Qaeda in the Arabian Peninsula denied it. The group said in a statement "
                  "posted online that the raid had failed.")
@@ -936,6 +946,37 @@ def test_a_plural_trigger_the_tagger_reads_as_a_verb_is_an_operation(text, date)
     assert [(o.op_type, [p[1] for p in o.places], [(f.count, f.casualty_type)
              for f in o.outcomes], o.time.value if o.time else None)
             for o in facts.operations] == [("Airstrike", ["Sanaa"], [(140, "killed")], date)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("A bomb killed 20 people in Kabul on Sunday.", [("Bombing", ["Kabul"], "2017-01-08")]),
+    ("A bomb exploded near a market in Baghdad on Sunday.",
+     [("Bombing", ["Baghdad"], "2017-01-08")]),
+    ("Two people were killed by a bomb in Quetta on Friday.",
+     [("Bombing", ["Quetta"], "2017-01-06")]),
+    ("Government helicopters dropped barrel bombs on Daraya on Saturday.",
+     [("Airstrike", ["Daraya"], "2017-01-07")]),
+    ("Warplanes dropped bombs on Idlib on Sunday.", [("Airstrike", ["Idlib"], "2017-01-08")]),
+    # a bomb found, defused or seized is a weapon, not a bombing; seizing it takes no place
+    ("Police found a bomb in a car in Mosul.", []),
+    ("The army defused a bomb in Kirkuk.", []),
+    ("Police seized two car bombs in Baghdad.", []),
+    ("Rebels seized the town of Kafr Nabudah on Monday.",
+     [("Capture", ["Kafr Nabudah"], "2017-01-09")]),
+])
+def test_bombs_that_went_off_or_were_dropped(text, expected):
+    ops = facts_of(text, dt.date(2017, 1, 10)).operations
+    assert [(o.op_type, [p[1] for p in o.places], o.time.value if o.time else None)
+            for o in ops] == expected
+
+
+def test_a_claim_of_responsibility_and_what_the_group_said_with_it():
+    got = facts_of("A bomb killed 20 people in Kabul on Sunday. The Taliban claimed "
+                   "responsibility, saying the target was a police convoy.",
+                   dt.date(2017, 1, 10)).claims
+    assert [(c.statement, c.hedge, c.about) for c in got] == [
+        ("claimed responsibility", "Claimed", 0),
+        ("the target was a police convoy", "Asserted", 0)]
 
 
 @pytest.mark.parametrize("text,date", [

@@ -139,6 +139,11 @@ _SUPPORT_WORDS = frozenset({"backing", "support", "backed", "supported", "cover"
 _NAMING_PLACE_NOUNS = frozenset({"capital", "city", "town", "village", "province", "district",
                                  "region"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
+#: What a capture verb can take that is no place or person: "police seized two car bombs".
+_SEIZED_GOODS = frozenset({"bomb", "weapon", "explosive", "ammunition", "cache", "arm", "rifle",
+                           "gun", "drug", "document", "laptop", "computer", "phone", "material",
+                           "equipment", "cash", "money", "passport", "device", "mine",
+                           "missile", "rocket", "grenade"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
@@ -171,7 +176,8 @@ _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asser
                 "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
 #: Nouns of speaking: "a press conference in Rawalpindi" is where something was said.
 _SPEECH_NOUNS = frozenset({"conference", "briefing", "statement", "interview", "speech",
-                           "remarks", "meeting"})
+                           "remarks", "meeting", "message", "video", "recording", "release",
+                           "communique", "announcement", "post", "tweet", "letter"})
 #: what speaks for its author: "a statement from the Pentagon said", "a report by ... said"
 _REPORT_NOUNS = frozenset({"statement", "report", "release", "announcement", "communique",
                            "video", "message"})
@@ -1017,6 +1023,8 @@ class _Extractor:
         is the weapon."""
         if head.dep_ in ("nsubj", "nsubjpass"):
             return True
+        if head.dep_ == "dobj" and head.head.lemma_.lower() in ("drop", "detonate", "plant"):
+            return True  # "helicopters dropped barrel bombs on Daraya", "detonated a car bomb"
         prep = head.head
         return head.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head.pos_ == "VERB" \
             and prep.head.lemma_.lower() in ("kill", "wound", "injure", "hurt", "die")
@@ -1455,6 +1463,9 @@ class _Extractor:
                     continue
                 if head.lemma_.lower() == "bomb" and not self._bomb_went_off(head):
                     continue  # "destroyed three car bombs": a weapon, not a bombing
+                if head.lemma_.lower() == "bomb" and head.dep_ == "dobj" and \
+                        head.head.lemma_.lower() == "drop":
+                    typ = "Airstrike"  # "helicopters dropped (barrel) bombs on Daraya"
                 if self._supporting(head):
                     continue
             elif self._is_hypothetical_verb(head):
@@ -1482,6 +1493,9 @@ class _Extractor:
                         [c.i for c in head.children] or self._is_patient(head, doc[p.start])
                         for p in places)):
                     continue  # "capturing leaders": the capture of a place is an operation
+                if typ == "Capture" and any(c.dep_ == "dobj" and c.lemma_.lower() in _SEIZED_GOODS
+                                            for c in head.children):
+                    continue  # "police seized two car bombs in Baghdad": a haul, not a place
                 if head.lemma_.lower() in _STATE_VERBS and head.tag_ not in ("VBD", "VBN"):
                     continue  # "ISIS fighters still occupy parts of Raqqa": a state
                 if head.lemma_.lower() == "target" and not any(
@@ -1941,11 +1955,17 @@ class _Extractor:
             if ccomp is None:
                 # "said in a statement that the strike killed X": the parser hangs the clause
                 # itself on "statement"
+                # ("said in an audio message that the group would fight on": or as a relative
+                # clause, "that" right after the noun)
                 ccomp = next((a for n in _prep_objects(v, ("in",))
                               if n.lemma_.lower() in _SPEECH_NOUNS
-                              for a in n.children if a.dep_ == "acl" and a.pos_ in ("VERB", "AUX")
-                              and any(m.lower_ == "that" and m.dep_ == "mark"
-                                      for m in a.children)), None)
+                              for a in n.children if a.pos_ in ("VERB", "AUX") and (
+                                  a.dep_ == "acl" and any(m.lower_ == "that" and m.dep_ == "mark"
+                                                          for m in a.children)
+                                  or a.dep_ == "relcl" and a.i > n.i + 1
+                                  and doc[n.i + 1].lower_ == "that"
+                                  and doc[n.i + 1].dep_ not in ("nsubj", "nsubjpass")
+                                  and a.left_edge.i == n.i + 1)), None)
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
                 # "They targeted a senior ISIS official, reported CBS News."
@@ -2034,18 +2054,18 @@ class _Extractor:
                                                  "accuse"):
                     continue
                 statement = self._clean_statement(doc[v.i:dobj.right_edge.i + 1].text)
+                added = self._added_reports(v, sent)  # "claimed the attack, saying ..."
                 rule = "verb-object"
-                if dobj.lower_ == "responsibility" and self._about(sent.start, sent.end) is None \
-                        and self.facts.operations:
-                    self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent,
-                                    rule, len(self.facts.operations) - 1, 0.8)
-                    continue
+            about = self._about(sent.start, sent.end)
+            if rule == "verb-object" and dobj.lower_ == "responsibility" and about is None \
+                    and self.facts.operations:
+                about = len(self.facts.operations) - 1  # the attack told before
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
-                            self._about(sent.start, sent.end), 0.8)
-            for part, content in added if rule != "verb-object" else ():
+                            about, 0.8)
+            for part, content in added:
                 self._add_claim(sources, self._clean_statement(content.text), part.text,
                                 self._hedge(part.lemma_.lower(), sent), sent,
-                                "reporting-participle", self._about(sent.start, sent.end), 0.8)
+                                "reporting-participle", about, 0.8)
 
     def _added_reports(self, v: Token, sent: Span) -> list[tuple[Token, Span]]:
         """The statements a reporting verb's source goes on to make in a participle after a
