@@ -1948,6 +1948,37 @@ def test_a_peoples_adjective_gives_only_cabinet_posts_to_its_region(text, expect
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a modifier that is a role itself, with nothing after it
+    ("Pakistani army chief Gen. Raheel Sharif visited the tribal areas on Monday.",
+     {("Raheel Sharif", "chief", "Pakistani army")}),
+    ("Gen. Raheel Sharif, the chief of the Pakistani army, visited the area.",
+     {("Raheel Sharif", "chief", "Pakistani army")}),
+    # hyphenated roles, as the tokenizer splits them
+    ("Hassan Nasrallah, Hezbollah's secretary-general, said the group would respond.",
+     {("Hassan Nasrallah", "secretary-general", "Hezbollah")}),
+    ("Abu Ali al-Anbari, the second-in-command of ISIS, was killed.",
+     {("Abu Ali al-Anbari", "second in command", "Islamic State")}),
+    ("Ayman al-Zawahiri, the co-founder of al-Qaeda, was not seen.",
+     {("Ayman al-Zawahiri", "co-founder", "Al-Qaeda")}),
+    ("Iraqi National Security Adviser Falih al-Fayyadh met Iranian officials.",
+     {("Falih al-Fayyadh", "national security adviser", "Government of Iraq")}),
+    # the role in a role's object is someone else's; conjoined roles are both the person's
+    ("Abu Bakr, an adviser to the Taliban leader, was arrested.",
+     {("Abu Bakr", "adviser", "Taliban")}),
+    ("Abu Bakr, a commander and spokesman of the Taliban, was arrested.",
+     {("Abu Bakr", "commander", "Taliban"), ("Abu Bakr", "spokesman", "Taliban")}),
+])
+def test_roles_written_with_hyphens_modifiers_and_objects(text, expected):
+    assert memberships(text) == expected
+
+
+def test_a_title_is_no_part_of_the_name():
+    facts = facts_of("National Security Adviser H.R. McMaster said the United States would "
+                     "respond.")
+    assert [s[1] for c in facts.claims for s in c.sources] == ["H.R. McMaster"]
+
+
 def test_director_of_operations_is_one_role():
     text = ('"We will continue," said Maj. Gen. Gregg Olson, director of operations for '
             'AFRICOM.')

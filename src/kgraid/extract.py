@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from . import dates
 from .facts import (ArticleFacts, Claim, EntityKey, Figure, Membership, Operation,
                     TimeValue)
-from .gazetteer import load_gazetteer, load_table
+from .gazetteer import load_gazetteer, load_table, phrase_tokens
 from .mentions import (ORG_ANAPHORA, SERVICES, Mention, MentionIndex, TokenCache,
                        country_of_adjective, people_adjectives)
 
@@ -189,7 +189,7 @@ _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
 #: roles only a state's government has, whatever their last word
-_STATE_ROLES = frozenset({"supreme leader", "chief executive"})
+_STATE_ROLES = frozenset({"supreme leader", "chief executive", "national security adviser"})
 
 
 def _governs(role: str) -> bool:
@@ -362,8 +362,9 @@ class _Extractor:
         self.mx = MentionIndex(self.doc, offset=offset)
         self.gz = load_gazetteer()
         self.facts = ArticleFacts()
-        roles = sorted(load_table("roles.tsv"), key=lambda r: -len(r[0].split()))
-        self.roles = [(r[0].split(), r[1], r[2] if len(r) > 2 and r[2] else None) for r in roles]
+        roles = sorted(load_table("roles.tsv"), key=lambda r: -len(phrase_tokens(r[0])))
+        self.roles = [(list(phrase_tokens(r[0])), r[1], r[2] if len(r) > 2 and r[2] else None)
+                      for r in roles]
         self.role_mods = {r[0] for r in load_table("role_modifiers.tsv")}
         self.single_roles = {r[0][0] for r in self.roles if len(r[0]) == 1}
         self.roles_by_first: dict[str, list] = {}
@@ -418,16 +419,26 @@ class _Extractor:
             if mods and org is not None and org.key[0] == "Organization" and org.end < end:
                 j = org.end  # "a senior Al Qaeda leader"
                 inner = org.key
-        if j >= end:
-            return None
-        for words, role, implied in self.roles_by_first.get(lower[j], ()):
-            n = len(words)
-            if j + n <= end and lower[j:j + n] == words:
-                label = " ".join(m for m in mods if m != "former") + " " + role
-                if "former" in mods:
-                    label = "former " + label
-                return _Phrase(i, j + n, label.strip(), implied, inner)
+        if j < end:
+            for words, role, implied in self.roles_by_first.get(lower[j], ()):
+                n = len(words)
+                if j + n <= end and lower[j:j + n] == words:
+                    return _Phrase(i, j + n, self._role_label(mods, role), implied, inner)
+        if mods and inner is None:
+            # "Pakistani army chief Gen. Raheel Sharif": the last modifier is the role itself
+            last = i + len(mods) - 1
+            for words, role, implied in self.roles_by_first.get(lower[last], ()):
+                if words == [lower[last]] and last < end and (j >= end or lower[j] == "of"):
+                    return _Phrase(i, last + 1, self._role_label(mods[:-1], role), implied,
+                                   None)
         return None
+
+    @staticmethod
+    def _role_label(mods: list[str], role: str) -> str:
+        label = " ".join(m for m in mods if m != "former") + " " + role
+        if "former" in mods:
+            label = "former " + label
+        return label.strip()
 
     def _speakers_near(self, sent: Span) -> set[EntityKey]:
         """The persons who speak in this sentence and the two before it: subjects of a
@@ -644,18 +655,28 @@ class _Extractor:
                 j += 1
         if not phrases:
             return
-        for ph in phrases:
+        for k, ph in enumerate(phrases):
             # "to leader Abu Bakr al-Baghdadi": the role belongs to the person it precedes.
             nxt = self.mx.at(ph.end)
             holder = person
             if nxt is not None and nxt.key[0] == "Person":
                 holder = nxt.key
+            elif k and self._someone_elses(phrases[k - 1].end, ph.start):
+                continue  # "X, an adviser to the Taliban leader,": the leader is not X
             org = self._org_for_role(ph, orgs)
             if org is None and ph.start > i:
                 org = self._role_owner(ph.start, sent, ph.role)  # "X, the group's leader,"
             if org is None:
                 org = self._anaphor_after(ph.end, end)  # "X, a leader of the militant group"
             self._add_membership(holder, ph.role, org, sent, rule, 0.85 if orgs else 0.7)
+
+    def _someone_elses(self, start: int, end: int) -> bool:
+        """Do the words between two role phrases of one apposition (``start``..``end``) put the
+        second in the first one's object ("adviser [to the Taliban] leader") rather than
+        beside it ("commander [and] spokesman", "leader of ISIS[, and] its spokesman")?"""
+        words = self.mx.lower[start:end]
+        return any(w in ("to", "of", "for") for w in words) and \
+            not any(w in ("and", ",", "&") for w in words)
 
     def _anaphor_after(self, k: int, end: int) -> EntityKey | None:
         """After a role ending at token ``k``, "of/for the (militant) group" within the phrase

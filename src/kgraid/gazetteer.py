@@ -8,13 +8,15 @@ beside it, one term a line, so they can be extended without touching code.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from .rdf import normalize_label
 
-__all__ = ["GazetteerEntry", "Gazetteer", "load_gazetteer", "load_table", "resource_path"]
+__all__ = ["GazetteerEntry", "Gazetteer", "load_gazetteer", "load_table", "phrase_tokens",
+           "resource_path"]
 
 
 def resource_path(name: str) -> Path:
@@ -87,6 +89,12 @@ NOT_IN_GAZETTEER = "kgraid:not-in-gazetteer"
 
 
 @functools.cache
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """A rule table's phrase as the tokenizer splits it: words and each hyphen on its own
+    ("second-in-command" -> second, -, in, -, command), so it matches the tokens of a text."""
+    return tuple(re.findall(r"[^\s-]+|-", phrase))
+
+
 def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """A rule table from ``resources/NAME.tsv``: rows of tab-separated cells."""
     return tuple(tuple(r) for r in _rows(resource_path(name)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .facts import DIRECTION_WORDS, US_NAMES, Entity, EntityKey, Evidence, is_broad_place
-from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table
+from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table, phrase_tokens
 
 __all__ = ["Mention", "MentionIndex", "country_of_adjective", "people_adjectives"]
 
@@ -98,7 +98,7 @@ class Mention:
 def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
     out: dict[str, list[tuple[str, ...]]] = {}
     for r in load_table("roles.tsv"):
-        words = tuple(r[0].split())
+        words = phrase_tokens(r[0])
         out.setdefault(words[0], []).append(words)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
@@ -270,8 +270,9 @@ class MentionIndex:
         self._org_label: dict[str, str] = {}  # lower-cased -> first spelling of an org
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
-        self._role_words = {w for r in load_table("roles.tsv") for w in r[0].split()} - {"of"}
-        self._role_heads = {r[0].split()[-1] for r in load_table("roles.tsv")} - {"member"}
+        self._role_words = {w for r in load_table("roles.tsv")
+                            for w in phrase_tokens(r[0])} - {"of", "-"}
+        self._role_heads = {phrase_tokens(r[0])[-1] for r in load_table("roles.tsv")} - {"member"}
         self._rank_stems = {r.rstrip(".") for r in self._ranks}
         self._captions = self._caption_lines()
         self._build()
