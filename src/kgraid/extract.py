@@ -176,8 +176,9 @@ _CLAIM_NOUNS = {"claim": "Claimed", "allegation": "Claimed", "assertion": "Asser
                 "report": "Asserted", "statement": "Asserted", "announcement": "Asserted"}
 #: Nouns of speaking: "a press conference in Rawalpindi" is where something was said.
 _SPEECH_NOUNS = frozenset({"conference", "briefing", "statement", "interview", "speech",
-                           "remarks", "meeting", "message", "video", "recording", "release",
-                           "communique", "announcement", "post", "tweet", "letter"})
+                           "remarks", "meeting", "message", "video", "recording",
+                           "communique", "announcement", "tweet"})
+# ("post" and "release" are left out: "an army post in Sinai", "the release of hostages in")
 #: what speaks for its author: "a statement from the Pentagon said", "a report by ... said"
 _REPORT_NOUNS = frozenset({"statement", "report", "release", "announcement", "communique",
                            "video", "message"})
