@@ -550,6 +550,23 @@ def test_an_added_statement_carries_its_own_figures():
         [[(20, "killed")], [(3, "killed")]]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the report's date the parser put in the clause is not what was said
+    ("The Iraqi army said on Wednesday it had killed 40 militants in the first day of "
+     "fighting.", [(["Iraqi army"], "it had killed 40 militants in the first day of fighting",
+                    "Asserted")]),
+    ("The army said Sunday's raid killed 10 militants.",
+     [(["army"], "Sunday's raid killed 10 militants", "Asserted")]),
+    ("The army said Monday was the deadliest day of the offensive.",
+     [(["army"], "Monday was the deadliest day of the offensive", "Asserted")]),
+    # a caveat in the next sentence hedges the claim before it
+    ("The group said it had killed 30 soldiers. The claim could not be independently "
+     "verified.", [(["group"], "it had killed 30 soldiers", "Reportedly")]),
+])
+def test_the_report_date_and_the_next_sentence_caveat(text, expected):
+    assert claims(text) == expected
+
+
 def test_a_bare_agency_with_no_antecedent_is_no_source():
     assert claims("Ten civilians were killed, the agency said.") == []
 

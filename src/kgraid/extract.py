@@ -233,6 +233,12 @@ _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|yea
 _HELD_VERBS = frozenset({"hold", "imprison", "jail", "keep"})
 #: "..., a claim that could not be independently verified": the reporter's caveat after a
 #: claim (it makes the claim's hedge "Reportedly"), not part of what was claimed.
+#: A sentence that only says the one before could not be checked.
+_CAVEAT_SENTENCE = re.compile(
+    r"\s*(?:The|This|That|These|Those|Such|Neither|None of the)\s+(?:\w+\s+){0,2}?"
+    r"(?:claims?|reports?|figures?|tolls?|accounts?|numbers?|casualties|details)\s+"
+    r"(?:could|can|cannot|could\s+not|can\s+not|couldn['’]t|can['’]t)\s*(?:not\s+)?(?:yet\s+)?"
+    r"(?:be\s+)?(?:independently\s+)?(?:verified|confirmed)\b", re.I)
 _UNVERIFIED_TAIL = re.compile(
     r",\s+(?:a|the)\s+(?:claim|report|figure|toll|account)\s+(?:that|which)\s+"
     r"(?:cannot|(?:could|can)\s+not|couldn['’]t|can['’]t)\s+(?:yet\s+)?be\s+"
@@ -2031,6 +2037,7 @@ class _Extractor:
                               and v.i < c.i < begin]
                     if stolen:
                         begin = stolen[0].i
+                begin = self._past_report_date(v, begin, end_i)
                 added = self._added_reports(v, sent)
                 if added and begin < added[0][0].i < end_i:
                     end_i = added[0][0].i - 1  # "said it killed 20, adding that ...": two claims
@@ -2088,6 +2095,27 @@ class _Extractor:
                 self._add_claim(sources, self._clean_statement(content.text), part.text,
                                 self._hedge(part.lemma_.lower(), sent), sent,
                                 "reporting-participle", about, 0.8)
+
+    def _past_report_date(self, v: Token, begin: int, end: int) -> int:
+        """Where the reported clause starts when the report's own date stands between the
+        verb and it and the parser put the date in the clause: "the army said on Wednesday it
+        had killed 40" -> "it had killed 40" ("said Sunday's raid killed 10" keeps its
+        date: it is the raid's)."""
+        doc, k = self.doc, begin
+        if begin != v.i + 1:
+            return begin
+        if k < end and doc[k].lower_ in ("on", "late", "early"):
+            k += 1
+        date_end = k
+        while date_end < end and doc[date_end].ent_type_ in ("DATE", "TIME") and \
+                doc[date_end].text not in ("'s", "’s"):
+            date_end += 1
+        if date_end == k or date_end >= end or doc[date_end].text in ("'s", "’s", ","):
+            return begin
+        nxt = doc[date_end]
+        if nxt.pos_ in ("PRON", "DET", "PROPN", "NUM") or nxt.dep_ in ("nsubj", "nsubjpass"):
+            return date_end
+        return begin
 
     def _added_reports(self, v: Token, sent: Span) -> list[tuple[Token, Span]]:
         """The statements a reporting verb's source goes on to make in a participle after a
@@ -2283,9 +2311,22 @@ class _Extractor:
             self.claims(sent)
         for sent in sents:
             self._briefing_claim(sent)
+        self._caveats(sents)
         self._drop_placeless_operations()
         self.facts.entities = self._used_entities()
         return self.facts
+
+    def _caveats(self, sents: list[Span]) -> None:
+        """'The army said it had killed 40 militants. The figure could not be independently
+        verified.': the reporter's caveat in the next sentence hedges the claims before it as
+        it does in the same sentence."""
+        for prev, sent in zip(sents, sents[1:]):
+            if not _CAVEAT_SENTENCE.match(self.doc.text_of(sent)):
+                continue
+            ev = self.mx.evidence(prev)
+            for c in self.facts.claims:
+                if c.evidence == ev and c.hedge in ("Asserted", "Claimed"):
+                    c.hedge = "Reportedly"
 
     def _drop_placeless_operations(self) -> None:
         """An operation with no place is no operation–location–date fact: drop it (claims
