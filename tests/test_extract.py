@@ -567,6 +567,18 @@ def test_the_report_date_and_the_next_sentence_caveat(text, expected):
     assert claims(text) == expected
 
 
+@pytest.mark.parametrize("text, source", [
+    ("Al-Shabaab attacked a base in Lower Shabelle on Sunday. A spokesman for the group said "
+     "20 soldiers were killed.", "spokesman for al-Shabaab"),
+    ("The Syrian Observatory for Human Rights reported the deaths. A spokesman for the "
+     "monitor said 12 were civilians.", "spokesman for Syrian Observatory for Human Rights"),
+    # no group named before: the spokesman alone
+    ("A spokesman for the group said 20 soldiers were killed.", "spokesman"),
+])
+def test_a_spokesman_for_the_group_names_the_group(text, source):
+    assert [c[0] for c in claims(text)] == [[source]]
+
+
 def test_a_bare_agency_with_no_antecedent_is_no_source():
     assert claims("Ten civilians were killed, the agency said.") == []
 

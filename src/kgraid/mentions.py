@@ -999,10 +999,24 @@ class MentionIndex:
         end = owner.end if owner is not None else head.i + 1
         if owner is not None:
             label = self._phrase_label(start, end)
+        elif (org := self._anaphor_owner(head)) is not None:
+            # "a spokesman for the group": the group named before, by its name
+            label = f"{label} {self.doc[head.i + 1].lower_} {org[1]}"
         key = self._register_anon(start, end, label)
         if key:
             self._anon.append((head.i, key, plural))
         return key
+
+    def _anaphor_owner(self, head: Token) -> EntityKey | None:
+        """The organization "for the group" / "of the militia" right after a source's head
+        noun refers back to, when the article named one of that kind before."""
+        prep = next((p for p in head.children if p.dep_ == "prep" and p.i == head.i + 1
+                     and p.lower_ in ("for", "of", "with")), None)
+        obj = next((o for o in prep.children if o.dep_ == "pobj"), None) if prep else None
+        if obj is None or obj.lower_ not in ORG_ANAPHORA or obj.i in self.by_token or not any(
+                d.dep_ == "det" and d.lower_ == "the" for d in obj.children):
+            return None
+        return self.last_org_before(obj.i, obj.lower_, typed_first=True, strict=True)
 
     def last_org_before(self, i: int, noun: str | None = None, *,
                         typed_first: bool = False, strict: bool = False) -> EntityKey | None:
