@@ -996,6 +996,17 @@ def test_a_plural_trigger_the_tagger_reads_as_a_verb_is_an_operation(text, date)
     ("Militants attacked an army post in Sinai.", [("Attack", ["Sinai"], None)]),
     ("Turkish forces shelled YPG positions in Afrin on Sunday.",
      [("Strike", ["Afrin"], "2017-01-08")]),
+    # missiles fired, a commander known by his post killed
+    ("Militants fired three rockets into northern Israel on Sunday.",
+     [("Attack", ["northern Israel"], "2017-01-08")]),
+    ("Houthi rebels fire a ballistic missile toward Riyadh.",
+     [("Attack", ["Riyadh"], "2017-01-10")]),
+    ("Unidentified gunmen killed a senior Hezbollah commander near Damascus on Sunday.",
+     [("Attack", ["Damascus"], "2017-01-08")]),
+    ("The company launched a missile defense program in Riyadh.", []),
+    # a conjoined participle shares the auxiliary: headline present tense
+    ("Two U.S. soldiers are killed and four wounded during a raid in Nangarhar Province.",
+     [("Raid", ["Nangarhar Province"], "2017-01-10")]),
 ])
 def test_bombs_that_went_off_or_were_dropped(text, expected):
     ops = facts_of(text, dt.date(2017, 1, 10)).operations

@@ -144,7 +144,10 @@ _SEIZED_GOODS = frozenset({"bomb", "weapon", "explosive", "ammunition", "cache",
                            "gun", "drug", "document", "laptop", "computer", "phone", "material",
                            "equipment", "cash", "money", "passport", "device", "mine",
                            "missile", "rocket", "grenade"})
-_VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", *_CONTROL_VERBS, *_KILL_VERBS}  # read with a child
+#: what "fire" or "launch" sends at a place in an attack: "fire a ballistic missile toward Riyadh"
+_MISSILES = frozenset({"missile", "rocket", "mortar", "projectile"})
+_VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", "fire", "launch", *_CONTROL_VERBS,
+                       *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
 # "STUTTGART, Germany, March 9, 2023 —", "MAIDUGURI, Nigeria, Nov 16 (Reuters) -", "TAMPA, Fla. —",
@@ -955,6 +958,9 @@ class _Extractor:
                     return typ, i + n
         if tok.pos_ == "VERB":
             lemma = self.lemma[tok.i]
+            if lemma in ("fire", "launch") and any(
+                    c.dep_ == "dobj" and c.lemma_.lower() in _MISSILES for c in tok.children):
+                return "Attack", tok.i + 1  # "Houthi rebels fire a ballistic missile at Riyadh"
             if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
                 return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
             if lemma in _CONTROL_VERBS and any(
@@ -1041,6 +1047,10 @@ class _Extractor:
         m = self.mx.at(obj.i)
         if m is not None:
             return m.key[0] == "Person"
+        if obj.lower_ in self.single_roles and any(
+                c.dep_ in ("compound", "poss") and (o := self.mx.at(c.i)) is not None
+                and o.key[0] == "Organization" for c in obj.children):
+            return True  # "gunmen kill a senior Hezbollah commander": one known by his post
         return obj.lower_ in self.single_roles and bool(self._holders_here(obj))
 
     @staticmethod
@@ -1437,6 +1447,10 @@ class _Extractor:
             verb = verb.head.head  # "25 people are killed and dozens injured in ...": the
             # participle shares the verb before it
         aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+        if not aux and verb.tag_ == "VBN" and verb.dep_ == "conj" and verb.head.tag_ == "VBN":
+            # "two soldiers are killed and four wounded during a raid": the participle shares
+            # the auxiliary of the one it is conjoined to
+            aux = [c for c in verb.head.children if c.dep_ in ("aux", "auxpass")]
         if any(c.lemma_.lower() in ("have", "will", "would") or c.tag_ == "MD" for c in aux):
             return None  # perfect or future: not today's news
         passive_present = verb.tag_ == "VBN" and any(
