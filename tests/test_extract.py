@@ -2017,6 +2017,25 @@ def test_roles_written_with_hyphens_modifiers_and_objects(text, expected):
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # "former" before the nationality stays with the role, written once
+    ("Nouri al-Maliki, a former Iraqi prime minister, said the plan had failed.",
+     {("Nouri al-Maliki", "former prime minister", "Government of Iraq")}),
+    ("Former Iraqi Prime Minister Nouri al-Maliki said the plan had failed.",
+     {("Nouri al-Maliki", "former prime minister", "Government of Iraq")}),
+    ("Abu Bakr al-Baghdadi, the former ISIS leader, was killed.",
+     {("Abu Bakr al-Baghdadi", "former leader", "Islamic State")}),
+    # a name the model took for an organization, beside "who headed"
+    ("Abdelmalek Droukdel, who headed al-Qaeda in the Islamic Maghreb, was killed in June.",
+     {("Abdelmalek Droukdel", "head", "Al-Qaeda in the Islamic Maghreb")}),
+    # an apposition in parentheses
+    ("Abu Bakr al-Baghdadi (the leader of the Islamic State) was reported dead.",
+     {("Abu Bakr al-Baghdadi", "leader", "Islamic State")}),
+])
+def test_former_roles_who_headed_and_parenthetical_appositions(text, expected):
+    assert memberships(text) == expected
+
+
 def test_a_title_is_no_part_of_the_name():
     facts = facts_of("National Security Adviser H.R. McMaster said the United States would "
                      "respond.")

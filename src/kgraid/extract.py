@@ -429,6 +429,9 @@ class _Extractor:
             if mods and org is not None and org.key[0] == "Organization" and org.end < end:
                 j = org.end  # "a senior Al Qaeda leader"
                 inner = org.key
+        if "former" not in mods and i >= 2 and lower[i - 2] == "former" and \
+                self.doc[i - 1].text in self.demonyms:
+            mods = ["former", *mods]  # "a former Iraqi prime minister": the state's, formerly
         if j < end:
             for words, role, implied in self.roles_by_first.get(lower[j], ()):
                 n = len(words)
@@ -445,10 +448,11 @@ class _Extractor:
 
     @staticmethod
     def _role_label(mods: list[str], role: str) -> str:
-        label = " ".join(m for m in mods if m != "former") + " " + role
+        """The role as recorded: its modifiers, "former" first ("former senior commander")."""
+        words = [m for m in mods if m != "former"] + [role]
         if "former" in mods:
-            label = "former " + label
-        return label.strip()
+            words.insert(0, "former")
+        return " ".join(words)
 
     def _speakers_near(self, sent: Span) -> set[EntityKey]:
         """The persons who speak in this sentence and the two before it: subjects of a
@@ -617,7 +621,10 @@ class _Extractor:
         if not copula_only and i + 1 < sent.end and doc[i].text == "," and \
                 doc[i + 1].lower_ == "who":
             i = after = i + 1  # "X, who was a senior ISIL commander,": as without the comma
-        if i < sent.end and doc[i].text == ",":
+        if i < sent.end and (doc[i].text == "," or (
+                doc[i].text == "(" and not copula_only and i + 1 < sent.end
+                and doc[i + 1].lower_ in ("the", "a", "an"))):
+            # "X, the leader of ...", "X (the leader of ...)"
             if copula_only:
                 return
             i += 1

@@ -67,6 +67,8 @@ _ORG_NAME_WORDS = frozenset({
     "coalition", "alliance", "union", "league", "province", "republic", "city", "county",
     "district", "region", "mission", "news", "times", "post", "observatory", "institute",
     "foundation", "center", "centre"})
+#: Verbs of leading an organization, which only a person does: "X, who headed ...".
+_LEADING_VERBS = frozenset({"lead", "head", "found", "co-found", "command"})
 #: Words between "NAME," and the role that names it ("the leader", "its senior commander").
 _APPOSITION_DETS = frozenset({"the", "a", "an", "its", "his", "their", "her", "senior",
                               "top", "chief", "deputy", "former", "acting", "self"})
@@ -351,6 +353,9 @@ class MentionIndex:
                 k += 1
             if k < len(doc) and lower[k] in heads and doc[k].pos_ == "NOUN":
                 return True
+            if k == j + 1 and lower[k] == "who" and k + 1 < len(doc) and \
+                    doc[k + 1].lemma_.lower() in _LEADING_VERBS and doc[k + 1].pos_ == "VERB":
+                return True  # "Abdelmalek Droukdel, who headed al-Qaeda in the Islamic Maghreb"
         i = ent.start - 1
         return i >= 1 and doc[i].text == "," and doc[i - 1].pos_ == "NOUN" and \
             doc[i - 1].lemma_.lower() in heads
