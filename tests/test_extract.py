@@ -2036,6 +2036,18 @@ def test_former_roles_who_headed_and_parenthetical_appositions(text, expected):
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the organization is inside the role phrase before the name
+    ("We killed a senior ISIL leader, Abu Jandal al-Kuwaiti, in a strike near Tabqa Dam.",
+     {("Abu Jandal al-Kuwaiti", "senior leader", "Islamic State")}),
+    # an organization of several tokens inside it keeps the modifier before it
+    ("The strike killed a senior al-Qaeda commander, Qari Yasin.",
+     {("Qari Yasin", "senior commander", "Al-Qaeda")}),
+])
+def test_a_role_with_its_organization_before_the_name(text, expected):
+    assert memberships(text) == expected
+
+
 def test_a_title_is_no_part_of_the_name():
     facts = facts_of("National Security Adviser H.R. McMaster said the United States would "
                      "respond.")

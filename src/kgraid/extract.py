@@ -836,10 +836,12 @@ class _Extractor:
         org_m = self.mx.at(comma - 1)
         if org_m is None:
             # "A coalition spokesman, U.S. Army Col. Ryan Dillon,": organization before the role
-            for start in range(max(sent.start, comma - 4), comma):
+            for start in range(max(sent.start, comma - 8), comma):  # "a senior al-Qaeda commander"
                 ph = self._role_at(start, comma)
                 if ph and ph.end == comma and start - 1 >= sent.start:
-                    owner = self._role_owner(start, sent, ph.role)
+                    # "a senior ISIL leader, Abu Jandal al-Kuwaiti,": the organization inside
+                    # the phrase, else the one before it
+                    owner = ph.org or self._role_owner(start, sent, ph.role)
                     if owner is not None:
                         self._add_membership(m.key, ph.role, owner, sent,
                                              "role-then-name", 0.8)
