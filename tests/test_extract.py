@@ -2048,6 +2048,21 @@ def test_a_role_with_its_organization_before_the_name(text, expected):
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("The Taliban named Mullah Akhtar Mansour as their new leader.",
+     {("Mullah Akhtar Mansour", "leader", "Taliban")}),
+    ("Al-Shabaab appointed Ahmed Umar as its emir.", {("Ahmed Umar", "emir", "al-Shabaab")}),
+    # the role's own organization wins over the subject
+    ("Trump named James Mattis as secretary of defense.",
+     {("James Mattis", "secretary of defense", "U.S. Department of Defense")}),
+    # no person named, or a subject that is no organization: nothing
+    ("The Pentagon named the operation as a success.", set()),
+    ("He named Ahmed Umar as his deputy.", set()),
+])
+def test_an_organization_naming_someone_to_a_role(text, expected):
+    assert memberships(text) == expected
+
+
 def test_a_title_is_no_part_of_the_name():
     facts = facts_of("National Security Adviser H.R. McMaster said the United States would "
                      "respond.")

@@ -190,6 +190,10 @@ _SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure
 _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "think"),
            ("we", "think"), ("of", "course"), ("as", "we", "said"), ("again",))
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
+#: "The Taliban named Mullah Akhtar Mansour as their new leader": the subject gives its object
+#: a role in it
+_NAMING_VERBS = frozenset({"name", "appoint", "elect", "choose", "select", "announce",
+                           "install"})
 _GOVERNMENT_ROLES = {"minister", "president", "secretary", "ambassador", "envoy", "governor",
                      "spokesman", "spokesperson"}
 #: roles only a state's government has, whatever their last word
@@ -579,6 +583,33 @@ class _Extractor:
             if lemma[i] in _AS_VERBS and pos[i] == "VERB" and \
                     not any(c.dep_ == "neg" for c in doc[i].children):
                 self._served_as(doc[i], sent)
+            elif lemma[i] in _NAMING_VERBS and pos[i] == "VERB" and \
+                    not any(c.dep_ == "neg" for c in doc[i].children):
+                self._named_as(doc[i], sent)
+
+    def _named_as(self, v: Token, sent: Span) -> None:
+        """'The Taliban named Mullah Akhtar Mansour as their new leader', 'Al-Shabaab
+        appointed Ahmed Umar as its emir': the object holds the role in the organization the
+        role phrase names, else in the subject's (when the subject is one)."""
+        mx = self.mx
+        obj = next((c for c in v.children if c.dep_ == "dobj"), None)
+        person = mx.at(obj.i) if obj is not None else None
+        objs = _prep_objects(v, ("as",))
+        if person is None or person.key[0] != "Person" or not objs:
+            return
+        pobj = objs[0]
+        start, end = pobj.left_edge.i, pobj.right_edge.i + 1
+        ph = next((p for j in range(start, end) if (p := self._role_at(j, end))), None)
+        if ph is None or ph.end != end:
+            return
+        org = self._org_for_role(ph, self._phrase_orgs(start, end))
+        if org is None:
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            m = mx.at(subj.i) if subj is not None else None
+            if m is None or m.key[0] != "Organization":
+                return
+            org = m.key
+        self._add_membership(person.key, ph.role, org, sent, "named-as", 0.75)
 
     def _served_as(self, v: Token, sent: Span) -> None:
         """The role after "serve/work/act as"; its holder is the verb's subject, or for a
