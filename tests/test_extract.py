@@ -2133,3 +2133,12 @@ def test_direct_speech_in_the_present_is_no_headline_date():
 def test_strikes_backing_an_operation_are_part_of_it(text, expected):
     got = ops(text, dt.date(2016, 12, 27))
     assert [(o.op_type, [p[1] for p in o.places]) for o in got] == expected
+
+
+def test_rule_tables_are_read_once_and_split_as_the_tokenizer_splits():
+    """Every article reads the rule tables: they are parsed once per process (reading them
+    per article made extraction a quarter slower), and a phrase's hyphens are tokens."""
+    from kgraid.gazetteer import load_table, phrase_tokens
+    assert load_table("roles.tsv") is load_table("roles.tsv")
+    assert phrase_tokens("second-in-command") == ("second", "-", "in", "-", "command")
+    assert phrase_tokens("press secretary") == ("press", "secretary")

@@ -95,6 +95,7 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\s-]+|-", phrase))
 
 
+@functools.cache
 def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """A rule table from ``resources/NAME.tsv``: rows of tab-separated cells."""
     return tuple(tuple(r) for r in _rows(resource_path(name)))
