@@ -579,6 +579,19 @@ def test_a_spokesman_for_the_group_names_the_group(text, source):
     assert [c[0] for c in claims(text)] == [[source]]
 
 
+def test_a_relative_clause_that_says_is_its_antecedents_claim():
+    got = claims("The attack was claimed by Islamic State, which said in a statement that its "
+                 "fighters had killed 30 soldiers.")
+    assert (["Islamic State"], "its fighters had killed 30 soldiers", "Asserted") in got
+
+
+def test_where_someone_spoke_is_not_where_the_strike_was():
+    ops = facts_of("Speaking to reporters in Baghdad, Brig. Gen. Rick Uribe said the "
+                   "coalition had struck 20 targets near Mosul on Saturday.",
+                   dt.date(2017, 1, 10)).operations
+    assert [[p[1] for p in o.places] for o in ops] == [["Mosul"]]
+
+
 def test_a_bare_agency_with_no_antecedent_is_no_source():
     assert claims("Ten civilians were killed, the agency said.") == []
 

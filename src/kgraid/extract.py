@@ -189,6 +189,8 @@ _SOMEONE = frozenset({"someone", "man", "woman", "person", "individual", "figure
 #: A speaker's asides inside a phrase, between commas.
 _ASIDES = (("as", "you", "know"), ("we", "believe"), ("i", "believe"), ("i", "think"),
            ("we", "think"), ("of", "course"), ("as", "we", "said"), ("again",))
+#: "speaking to reporters in Baghdad": where someone spoke, whom the phrase names
+_SPEAKING_VERBS = frozenset({"speak", "talk"})
 _AS_VERBS = frozenset({"serve", "work", "act"})  # "served as ISIL's spokesman"
 #: "The Taliban named Mullah Akhtar Mansour as their new leader": the subject gives its object
 #: a role in it
@@ -1363,6 +1365,9 @@ class _Extractor:
             head = head.head  # "told reporters in Paris"
         if head.pos_ == "VERB" and head.lemma_.lower() in _HELD_VERBS:
             return True  # "captured during the operation and is being held in Iraq"
+        if head.pos_ == "VERB" and head.lemma_.lower() in _SPEAKING_VERBS and \
+                trigger.i not in {t.i for t in head.subtree}:
+            return True  # "Speaking to reporters in Baghdad, X said the coalition struck ..."
         return head.pos_ == "VERB" and head.lemma_.lower() in self.verbs
 
     @staticmethod
@@ -2021,6 +2026,9 @@ class _Extractor:
             if any(a <= v.idx < b for a, b in self.quote_spans) or self._declined(v):
                 continue
             subj = _nearest_subject(v)
+            if subj is not None and subj.lower_ in ("which", "who") and v.dep_ == "relcl" \
+                    and subj.head.i == v.i:
+                subj = v.head  # "..., claimed by Islamic State, which said that ...": the group
             ccomps = [c for c in v.children if c.dep_ == "ccomp"]
             # the clause after the verb is what it reports: "X say ...; the RSF says it
             # captured ..." hangs X's whole attribution on "says" too
