@@ -240,18 +240,20 @@ _HABITUAL = re.compile(r"\b(?:recent|past|last few|coming)\s+(?:months|weeks|yea
 #: Where a captive is kept afterwards is not where the operation was: "was captured during
 #: the operation and is being held in Iraq".
 _HELD_VERBS = frozenset({"hold", "imprison", "jail", "keep"})
+#: "could not be independently verified", as a reporter says it of a claim.
+_UNVERIFIABLE = (r"(?:cannot|(?:could|can)\s+not|couldn['’]t|can['’]t)\s+(?:yet\s+)?be\s+"
+                 r"(?:independently\s+)?(?:verified|confirmed)")
 #: "..., a claim that could not be independently verified": the reporter's caveat after a
 #: claim (it makes the claim's hedge "Reportedly"), not part of what was claimed.
-#: A sentence that only says the one before could not be checked.
+_UNVERIFIED_TAIL = re.compile(
+    r",\s+(?:a|the)\s+(?:claim|report|figure|toll|account)\s+(?:that|which)\s+"
+    + _UNVERIFIABLE + r"\s*$", re.I)
+#: A sentence that only says the one before could not be checked: "The figure could not be
+#: independently verified."
 _CAVEAT_SENTENCE = re.compile(
     r"\s*(?:The|This|That|These|Those|Such|Neither|None of the)\s+(?:\w+\s+){0,2}?"
     r"(?:claims?|reports?|figures?|tolls?|accounts?|numbers?|casualties|details)\s+"
-    r"(?:could|can|cannot|could\s+not|can\s+not|couldn['’]t|can['’]t)\s*(?:not\s+)?(?:yet\s+)?"
-    r"(?:be\s+)?(?:independently\s+)?(?:verified|confirmed)\b", re.I)
-_UNVERIFIED_TAIL = re.compile(
-    r",\s+(?:a|the)\s+(?:claim|report|figure|toll|account)\s+(?:that|which)\s+"
-    r"(?:cannot|(?:could|can)\s+not|couldn['’]t|can['’]t)\s+(?:yet\s+)?be\s+"
-    r"(?:independently\s+)?(?:verified|confirmed)\s*$", re.I)
+    + _UNVERIFIABLE + r"\b", re.I)
 _STRIKE_TYPES = frozenset({"Strike", "Airstrike", "DroneStrike"})
 _SPECIFICITY = {"Strike": 1, "Airstrike": 2, "DroneStrike": 3, "GroundOperation": 1, "Raid": 2,
                 "Attack": 1, "Bombing": 2}
@@ -420,6 +422,7 @@ class _Extractor:
                                             or lower[i] in self.noun_by_first))
             or (p == "VERB" and (self.lemma[i] in self.verb_triggers
                                  or self.lemma[i] in _VERB_TRIGGER_HEADS
+                                 # a plural noun trigger read as a verb (_mistagged_plural)
                                  or lower[i][:-1] in self.noun_by_first))}
 
     # ================================================================ memberships
@@ -2076,6 +2079,7 @@ class _Extractor:
             sources = self._source_keys(src_tok)
             if not sources:
                 continue
+            added = self._added_reports(v, sent)  # "..., adding that ...": claims of their own
             if ccomp is not None and ccomp.i > v.i:
                 end_i = ccomp.right_edge.i + 1
                 for c in ccomp.children:
@@ -2100,7 +2104,6 @@ class _Extractor:
                     if stolen:
                         begin = stolen[0].i
                 begin = self._past_report_date(v, begin, end_i)
-                added = self._added_reports(v, sent)
                 if added and begin < added[0][0].i < end_i:
                     end_i = added[0][0].i - 1  # "said it killed 20, adding that ...": two claims
                 span = doc[begin:end_i]
@@ -2129,7 +2132,6 @@ class _Extractor:
                 if k < sent.start:
                     continue
                 after = v.i + 1
-                added = self._added_reports(v, sent)
                 if after < sent.end and doc[after].text == "," and doc[first - 1].text == "," \
                         and not (added and added[0][0].i == after + 1) \
                         and any(not (t.is_punct or t.is_space) for t in doc[after + 1:sent.end]):
@@ -2145,7 +2147,6 @@ class _Extractor:
                                                  "accuse"):
                     continue
                 statement = self._clean_statement(doc[v.i:dobj.right_edge.i + 1].text)
-                added = self._added_reports(v, sent)  # "claimed the attack, saying ..."
                 rule = "verb-object"
             about = self._about(sent.start, sent.end)
             if rule == "verb-object" and dobj.lower_ == "responsibility" and about is None \
@@ -2154,6 +2155,7 @@ class _Extractor:
             self._add_claim(sources, statement, v.text, self._hedge(lemma, sent), sent, rule,
                             about, 0.8)
             for part, content in added:
+                self.used_verbs.add(part.i)
                 self._add_claim(sources, self._clean_statement(content.text), part.text,
                                 self._hedge(part.lemma_.lower(), sent), sent,
                                 "reporting-participle", about, 0.8)
@@ -2194,7 +2196,6 @@ class _Extractor:
             content = next((c for c in part.children if c.dep_ == "ccomp" and c.i > i), None)
             if content is not None:
                 out.append((part, doc[content.left_edge.i:content.right_edge.i + 1]))
-                self.used_verbs.add(i)
         return out
 
     def _noun_claims(self, sent: Span) -> None:

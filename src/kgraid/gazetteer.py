@@ -16,7 +16,7 @@ from pathlib import Path
 from .rdf import normalize_label
 
 __all__ = ["GazetteerEntry", "Gazetteer", "load_gazetteer", "load_table", "phrase_tokens",
-           "resource_path"]
+           "resource_path", "role_words"]
 
 
 def resource_path(name: str) -> Path:
@@ -99,3 +99,10 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 def load_table(name: str) -> tuple[tuple[str, ...], ...]:
     """A rule table from ``resources/NAME.tsv``: rows of tab-separated cells."""
     return tuple(tuple(r) for r in _rows(resource_path(name)))
+
+
+@functools.cache
+def role_words() -> frozenset[str]:
+    """Every word of the role phrases of ``resources/roles.tsv`` (lower case, as listed),
+    hyphens left out: the words a title before a name is made of."""
+    return frozenset(w for r in load_table("roles.tsv") for w in phrase_tokens(r[0])) - {"-"}

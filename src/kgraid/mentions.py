@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from .facts import DIRECTION_WORDS, US_NAMES, Entity, EntityKey, Evidence, is_broad_place
-from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table, phrase_tokens
+from .gazetteer import NOT_IN_GAZETTEER, load_gazetteer, load_table, phrase_tokens, role_words
 
 __all__ = ["Mention", "MentionIndex", "country_of_adjective", "people_adjectives"]
 
@@ -116,6 +116,12 @@ def _operation_words() -> frozenset[str]:
 def _multiword_roles() -> frozenset[str]:
     """Roles of ``resources/roles.tsv`` with "of" in them ("secretary of defense")."""
     return frozenset(r[0] for r in load_table("roles.tsv") if " of " in r[0])
+
+
+@functools.cache
+def _role_heads() -> frozenset[str]:
+    """The last word of each role phrase ("spokesman", "minister"), "member" left out."""
+    return frozenset(phrase_tokens(r[0])[-1] for r in load_table("roles.tsv")) - {"member"}
 
 
 def _ranks() -> set[str]:
@@ -272,10 +278,10 @@ class MentionIndex:
         self._org_label: dict[str, str] = {}  # lower-cased -> first spelling of an org
         self._ranks = _ranks()
         self.lower = [t.lower_ for t in doc]
-        self._role_words = {w for r in load_table("roles.tsv")
-                            for w in phrase_tokens(r[0])} - {"of", "-"}
-        self._role_heads = {phrase_tokens(r[0])[-1] for r in load_table("roles.tsv")} - {"member"}
+        self._role_words = role_words() - {"of"}
+        self._role_heads = _role_heads()
         self._rank_stems = {r.rstrip(".") for r in self._ranks}
+        self._titles = self._rank_stems | self._role_words  # words no name starts with
         self._captions = self._caption_lines()
         self._build()
 
@@ -329,8 +335,7 @@ class MentionIndex:
                 break
         # Drop leading ranks and titles inside the span ("Col. John Dorrian" -> "John
         # Dorrian", "Press Secretary Peter Cook" -> "Peter Cook").
-        titles = {r.rstrip(".") for r in self._ranks} | self._role_words
-        while start < end - 1 and self.doc[start].text.lower().rstrip(".") in titles:
+        while start < end - 1 and self.doc[start].text.lower().rstrip(".") in self._titles:
             start += 1
             if start < end and self.doc[start].text == ".":
                 start += 1
@@ -458,8 +463,8 @@ class MentionIndex:
                 surface = _strip_name(doc[start:end].text)
                 if surface.isupper() and len(surface) > 3:
                     surface = surface.title()  # "PETER COOK:" in a transcript
-                if not re.search(r"[A-Za-z]{2}", surface) or surface.lower().rstrip(".") in {
-                        r.rstrip(".") for r in self._ranks} | self._role_words:
+                if not re.search(r"[A-Za-z]{2}", surface) or \
+                        surface.lower().rstrip(".") in self._titles:
                     continue  # a rank or title alone ("Brig.") is nobody's name
                 self._register(start, end, "Person", surface, surface)
             elif kind == "Place":

@@ -119,11 +119,8 @@ def _countries(nlp: Language, name: str) -> CountryNames:
 @functools.cache
 def _title_words() -> frozenset[str]:
     """Words written before a name that are no part of it: ranks, honorifics, roles."""
-    from .gazetteer import load_table, phrase_tokens
-    words = {r[0].lower().rstrip(".") for r in load_table("ranks.tsv")}
-    words.update(w for r in load_table("roles.tsv") for w in phrase_tokens(r[0].lower()))
-    words.discard("-")
-    return frozenset(words)
+    from .gazetteer import load_table, role_words
+    return frozenset({r[0].lower().rstrip(".") for r in load_table("ranks.tsv")} | role_words())
 
 
 def _skeleton(word: str) -> str:
