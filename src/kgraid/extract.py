@@ -26,7 +26,15 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
             "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
             "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
             "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-            "dozens": 24, "a dozen": 12, "another": 1, "a": 1, "an": 1}
+            "dozens": 24, "hundreds": 200, "thousands": 2000, "a dozen": 12, "another": 1,
+            "a": 1, "an": 1}
+#: Vague plurals: their count is the least they can mean ("dozens": two dozen), stated with
+#: the qualifier "at least", never as a number the text did not give.
+_VAGUE = frozenset({"dozens", "hundreds", "thousands"})
+#: The noun after "of" in "killing dozens of (Iraqi soldiers)": up to three words, not a
+#: preposition or clause that follows.
+_OF_NOUN = re.compile(r"\s*((?:(?!(?:in|on|at|near|and|or|as|during|after|when)\b)[\w.'’-]+\s+){0,2}"
+                      r"(?!(?:in|on|at|near|and|or|as|during|after|when)\b)[\w'’-]+)")
 _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": "wounded",
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
@@ -55,7 +63,7 @@ _FIG_CONJ = re.compile(
 _FIG_ACTIVE = re.compile(
     rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed|"
     rf"kills?|injures?)\s+"
-    rf"{_QUAL}(?P<n>{_NUM})(?:\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)|(?=\s*[.;]|\s*$))",
+    rf"{_QUAL}(?P<n>{_NUM})(?:\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)|(?=\s*[.;,]|\s*$))",
     re.I)
 _FIG_NAMED = re.compile(
     r"\b(?P<subj>[A-Z][\w'’-]+(?:\s+(?:al-|bin\s+|Abu\s+)?[A-Z][\w'’-]+){0,3})\s+(?:was|has been)\s+"
@@ -302,6 +310,11 @@ def extract_figures(text: str) -> list[Figure]:
         ctype = _CASUALTY.get(v.lower())
         if count is None or ctype is None or (ctype, count) in seen:
             return
+        if n.lower() in _VAGUE:
+            # "dozens" is at least 24; "about dozens" or "some dozens" says no more than that
+            q = "at least"
+            if subj and subj.lower().startswith("of "):
+                subj = subj[3:]  # "dozens of militants were killed"
         seen.add((ctype, count))
         figs.append(Figure(ctype, count, q.lower() if q else None,
                            subj.strip() if subj and subj.strip() else None))
@@ -321,6 +334,11 @@ def extract_figures(text: str) -> list[Figure]:
     for m in _FIG_ACTIVE.finditer(text):
         first = m["subj"].split()[0].lower() if m["subj"] else None
         if first == "of":
+            if m["n"].lower() not in _VAGUE:
+                continue  # "killing two of the hostages": whose two the pattern cannot tell
+            # "killing dozens of fighters": the fighters are counted
+            noun = _OF_NOUN.match(text, m.start("subj") + 2)
+            add(m["v"], m["n"], m["q"], noun[1] if noun else None)
             continue
         if m["v"].lower() in _PRESENT_TENSE and _UNREAL_BEFORE.search(text, 0, m.start()):
             continue  # "vowed to kill 100 soldiers", "could injure 20": no toll yet
