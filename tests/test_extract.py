@@ -633,6 +633,21 @@ def test_said_in_a_statement_posted_online_that():
         [(c[0], c[1]) for c in got]
 
 
+@pytest.mark.parametrize("text", [
+    "The Egyptian army said in a statement that was posted online that its forces had killed "
+    "12 militants near Arish.",
+    "The Egyptian army said in a statement that it released on Facebook that its forces had "
+    "killed 12 militants near Arish.",
+])
+def test_the_report_is_the_that_clause_after_a_relative_clause_on_the_statement(text):
+    # the relative clause says where the statement was put, not what it said
+    assert [c[1] for c in claims(text)] == ["its forces had killed 12 militants near Arish"]
+
+
+def test_a_statement_with_only_a_relative_clause_reports_nothing():
+    assert claims("The Pentagon said in a statement that was issued late Tuesday.") == []
+
+
 @pytest.mark.parametrize("text, statement", [
     ("Russia's Defense Ministry claimed its warplanes had killed 120 militants near Palmyra, "
      "a claim that could not be independently verified.",

@@ -357,6 +357,11 @@ def extract_figures(text: str) -> list[Figure]:
     return figs
 
 
+#: How a statement is put out: "a statement that it released on Telegram that ..." says
+#: where, and the report is the clause after.
+_PUBLISHING_VERBS = frozenset({"release", "post", "publish", "issue", "circulate", "send",
+                               "distribute", "share", "upload", "put", "broadcast", "air"})
+
 #: "a statement from CENTCOM", "reports by the Syrian Observatory": who said it.
 _SOURCE_PREPS = ("from", "by", "of")
 
@@ -2055,11 +2060,11 @@ class _Extractor:
             # captured ..." hangs X's whole attribution on "says" too
             ccomp = next((c for c in ccomps if c.i > v.i), ccomps[0] if ccomps else None)
             if ccomp is None:
-                # "said in a statement posted online that ...": the parser hangs the clause
-                # on "posted"
+                # "said in a statement (that was) posted online that ...": the parser hangs
+                # the clause on "posted"
                 ccomp = next((cc for n in _prep_objects(v, ("in",))
                               if n.lemma_.lower() in _SPEECH_NOUNS
-                              for a in n.children if a.dep_ == "acl"
+                              for a in n.children if a.dep_ in ("acl", "relcl")
                               for cc in a.children if cc.dep_ == "ccomp"
                               and any(m.lower_ == "that" and m.dep_ == "mark"
                                       for m in cc.children)), None)
@@ -2077,6 +2082,18 @@ class _Extractor:
                                   and doc[n.i + 1].lower_ == "that"
                                   and doc[n.i + 1].dep_ not in ("nsubj", "nsubjpass")
                                   and a.left_edge.i == n.i + 1)), None)
+            if ccomp is not None and ccomp.i > v.i:
+                # "said in a statement that it released on Telegram that ...": the relative
+                # clause was taken for the report; the report is the "that" clause inside it
+                rel = doc[ccomp.left_edge.i]
+                inner = next((cc for cc in ccomp.children if cc.dep_ == "ccomp" and cc.i > rel.i
+                              and any(m.lower_ == "that" and m.dep_ == "mark"
+                                      for m in cc.children)), None)
+                if inner is not None and rel.lower_ == "that" and rel.head.i == ccomp.i and \
+                        ccomp.lemma_.lower() in _PUBLISHING_VERBS and rel.i > 0 and \
+                        doc[rel.i - 1].lemma_.lower() in _SPEECH_NOUNS and \
+                        not any(c.dep_ == "dobj" and c.i != rel.i for c in ccomp.children):
+                    ccomp = inner
             inverted_obj = None
             if subj is None and v.dep_ == "conj" and v.i > 0 and doc[v.i - 1].text == ",":
                 # "They targeted a senior ISIS official, reported CBS News."
