@@ -2192,3 +2192,21 @@ def test_rule_tables_are_read_once_and_split_as_the_tokenizer_splits():
     assert load_table("roles.tsv") is load_table("roles.tsv")
     assert phrase_tokens("second-in-command") == ("second", "-", "in", "-", "command")
     assert phrase_tokens("press secretary") == ("press", "secretary")
+
+
+@pytest.mark.parametrize("text,typ", [
+    ("The army said it had killed 12 militants near Arish on Sunday.", "GenericOperation"),
+    ("The Taliban said they had killed 12 soldiers in Helmand on Sunday.", "Attack"),
+    ("The Egyptian military killed 12 militants near Arish on Sunday.", "GenericOperation"),
+])
+def test_a_killing_the_speaker_claims_is_an_operation(text, typ):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [(o.op_type, o.time.value) for o in got] == [(typ, "2017-01-08")]
+
+
+@pytest.mark.parametrize("text", [
+    "Residents said they had seen 12 bodies near Arish on Sunday.",
+    "The ministry said it had killed 12 militants near Arish on Sunday.",  # no one named
+])
+def test_a_pronoun_speaker_who_is_not_armed_claims_no_killing(text):
+    assert ops(text, dt.date(2017, 1, 10)) == []

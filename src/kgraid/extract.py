@@ -131,7 +131,12 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
               "assailant": "Attack", "insurgent": "Attack", "jihadist": "Attack",
               "bandit": "Attack", "terrorist": "Attack", "extremist": "Attack",
               "rebel": "Attack", "fighter": "Attack", "troop": "GenericOperation",
-              "soldier": "GenericOperation", "force": "GenericOperation"}
+              "soldier": "GenericOperation", "force": "GenericOperation",
+              "army": "GenericOperation", "military": "GenericOperation"}
+#: "The Taliban said they had killed 12 soldiers": a pronoun subject of the report is the
+#: speaker
+_SPEAKER_PRONOUNS = frozenset({"it", "they", "we"})
+_CLAIMING_VERBS = frozenset({"say", "claim", "announce", "report"})
 #: "<place>-based", "<place>-backed": the place says who someone is, not where it happened
 _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored", "allied",
                            "aligned", "trained", "armed"})
@@ -1087,6 +1092,12 @@ class _Extractor:
         if subj is None or not any(c.dep_ == "dobj" and (self._counted(c) or self._named(c))
                                    for c in v.children):
             return None
+        if subj.lower_ in _SPEAKER_PRONOUNS and v.dep_ == "ccomp" and \
+                v.head.lemma_.lower() in _CLAIMING_VERBS:
+            # "the army said it had killed 12 militants": the army killed them
+            subj = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
+            if subj is None:
+                return None
         m = self.mx.at(subj.i)
         if m is not None and m.key[0] == "Organization":
             typ = "Attack" if subj.lemma_.lower() not in _ARMED_MEN else _ARMED_MEN[subj.lemma_.lower()]
