@@ -2210,3 +2210,14 @@ def test_a_killing_the_speaker_claims_is_an_operation(text, typ):
 ])
 def test_a_pronoun_speaker_who_is_not_armed_claims_no_killing(text):
     assert ops(text, dt.date(2017, 1, 10)) == []
+
+
+@pytest.mark.parametrize("text,typ", [
+    ("Gunmen stormed a hotel in Mogadishu on Sunday, killing 15 people.", "Attack"),
+    ("Al-Shabaab militants stormed a prison in Mogadishu on Sunday.", "Attack"),
+    ("Special forces stormed a compound in Idlib on Sunday.", "Raid"),
+    ("Iraqi forces stormed the town of Tal Afar on Sunday.", "Capture"),
+    ("Iraqi troops stormed Tal Afar on Sunday.", "Capture"),
+])
+def test_what_was_stormed_says_what_the_storming_was(text, typ):
+    assert [o.op_type for o in ops(text, dt.date(2017, 1, 10))] == [typ]

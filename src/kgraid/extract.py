@@ -1114,6 +1114,20 @@ class _Extractor:
                 return None
         return typ
 
+    def _storming(self, v: Token) -> str:
+        """"Forces stormed the town of Tal Afar" (or "the airport") takes a place or a site: a
+        Capture. "Gunmen stormed a hotel" or "a prison", "special forces stormed a compound":
+        an attack, or a raid when troops did it."""
+        obj = next((c for c in v.children if c.dep_ == "dobj"), None)
+        if obj is None or self.mx.at(obj.i) is not None or \
+                obj.lemma_.lower() in _NAMING_PLACE_NOUNS:
+            return "Capture"
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        armed = _ARMED_MEN.get(subj.lemma_.lower()) if subj is not None else None
+        if obj.lemma_.lower() in _LOCATION_HEADS and armed != "Attack":
+            return "Capture"  # "forces stormed the airport of Mosul": a site taken
+        return "Raid" if armed == "GenericOperation" else "Attack"
+
     @staticmethod
     def _counted(obj: Token) -> bool:
         """A toll: "killed 20", "killed 20 villagers"."""
@@ -1611,6 +1625,8 @@ class _Extractor:
                 # "a raid in northern Syria, killing X, a leader responsible for attacks in
                 # Europe": where the person acted, not where the raid was
                 places = [m for m in places if m not in described]
+            if head.pos_ == "VERB" and typ == "Capture" and head.lemma_.lower() == "storm":
+                typ = self._storming(head)
             if head.pos_ == "VERB":
                 if typ == "Capture" and not (places and any(
                         self._is_ancestor(head, doc[p.start]) or p.start in
