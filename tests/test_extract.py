@@ -2221,3 +2221,14 @@ def test_a_pronoun_speaker_who_is_not_armed_claims_no_killing(text):
 ])
 def test_what_was_stormed_says_what_the_storming_was(text, typ):
     assert [o.op_type for o in ops(text, dt.date(2017, 1, 10))] == [typ]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The RSF says it captured two tanks.", []),
+    ("Rebels captured 4 armored vehicles near Idlib.", []),
+    ("At least 5 drones were captured.", []),
+    ("The rebels captured 12 soldiers and two tanks.", [("captured", 12, "soldiers")]),
+    ("The strike killed 20 people in cars near the market.", [("killed", 20, "people")]),
+])
+def test_a_casualty_figure_counts_people_not_equipment(text, expected):
+    assert [(f.casualty_type, f.count, f.subject) for f in extract_figures(text)] == expected

@@ -31,6 +31,13 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 #: Vague plurals: their count is the least they can mean ("dozens": two dozen), stated with
 #: the qualifier "at least", never as a number the text did not give.
 _VAGUE = frozenset({"dozens", "hundreds", "thousands"})
+#: What armed groups capture or free that is no person ("captured two tanks"), singular.
+_MATERIEL = frozenset({"tank", "vehicle", "truck", "car", "humvee", "weapon", "rifle", "gun",
+                       "drone", "aircraft", "helicopter", "missile", "rocket", "launcher",
+                       "bomb", "mine", "shell", "round", "cache", "depot", "boat", "ship",
+                       "artillery", "ammunition", "piece"})
+_NOUN_ENDS = frozenset({"in", "on", "at", "near", "and", "or", "of", "with", "from",
+                        "during", "after", "when", "as", "including"})
 #: The noun after "of" in "killing dozens of (Iraqi soldiers)": up to three words, not a
 #: preposition or clause that follows.
 _OF_NOUN = re.compile(r"\s*((?:(?!(?:in|on|at|near|and|or|as|during|after|when)\b)[\w.'’-]+\s+){0,2}"
@@ -302,6 +309,22 @@ def _norm_num(s: str) -> int | None:
     return _NUMBERS.get(s)
 
 
+def _counts_materiel(words: str) -> bool:
+    """Do the words after a number ("armored vehicles near ...") count equipment? The noun is
+    the last word before the third or a preposition ("20 people in cars" counts people, "3
+    car passengers" passengers)."""
+    noun = None
+    for w in words.split()[:3]:
+        end = w[-1:] in ",.;:"
+        w = w.lower().strip(",.;:")
+        if w in _NOUN_ENDS:
+            break
+        noun = w
+        if end:
+            break
+    return noun is not None and noun.rstrip("s") in _MATERIEL
+
+
 def extract_figures(text: str) -> list[Figure]:
     """Casualty figures stated in ``text`` ('25 ISIL members were killed', 'killing at least
     23 soldiers', 'one person was killed and another injured')."""
@@ -325,6 +348,8 @@ def extract_figures(text: str) -> list[Figure]:
                            subj.strip() if subj and subj.strip() else None))
 
     for m in _FIG_PASSIVE.finditer(text):
+        if m["subj"] and _counts_materiel(m["subj"]):
+            continue  # "five drones were captured": a figure counts people, not equipment
         add(m["v"], m["n"], m["q"], m["subj"])
         tail = text[m.end():m.end() + 80]
         for c in _FIG_CONJ.finditer(tail):
@@ -347,6 +372,8 @@ def extract_figures(text: str) -> list[Figure]:
             continue
         if m["v"].lower() in _PRESENT_TENSE and _UNREAL_BEFORE.search(text, 0, m.start()):
             continue  # "vowed to kill 100 soldiers", "could injure 20": no toll yet
+        if m["subj"] and _counts_materiel(text[m.start("subj"):m.start("subj") + 40]):
+            continue  # "captured 4 armored vehicles": the noun the pattern stopped short of
         # "the blast killed 20 in Kabul": a figure without its noun
         add(m["v"], m["n"], m["q"], None if first in ("in", "on", "and", "or") else m["subj"])
     for m in _FIG_NAMED.finditer(text):
