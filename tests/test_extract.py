@@ -2232,3 +2232,8 @@ def test_what_was_stormed_says_what_the_storming_was(text, typ):
 ])
 def test_a_casualty_figure_counts_people_not_equipment(text, expected):
     assert [(f.casualty_type, f.count, f.subject) for f in extract_figures(text)] == expected
+
+
+def test_the_noun_after_dozens_of_ends_with_its_sentence():
+    got = extract_figures("The raid ended after killing dozens of fighters. The army said so.")
+    assert [(f.count, f.qualifier, f.subject) for f in got] == [(24, "at least", "fighters")]

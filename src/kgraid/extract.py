@@ -31,17 +31,12 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 #: Vague plurals: their count is the least they can mean ("dozens": two dozen), stated with
 #: the qualifier "at least", never as a number the text did not give.
 _VAGUE = frozenset({"dozens", "hundreds", "thousands"})
-#: What armed groups capture or free that is no person ("captured two tanks"), singular.
-_MATERIEL = frozenset({"tank", "vehicle", "truck", "car", "humvee", "weapon", "rifle", "gun",
-                       "drone", "aircraft", "helicopter", "missile", "rocket", "launcher",
-                       "bomb", "mine", "shell", "round", "cache", "depot", "boat", "ship",
-                       "artillery", "ammunition", "piece"})
-_NOUN_ENDS = frozenset({"in", "on", "at", "near", "and", "or", "of", "with", "from",
-                        "during", "after", "when", "as", "including"})
-#: The noun after "of" in "killing dozens of (Iraqi soldiers)": up to three words, not a
-#: preposition or clause that follows.
-_OF_NOUN = re.compile(r"\s*((?:(?!(?:in|on|at|near|and|or|as|during|after|when)\b)[\w.'’-]+\s+){0,2}"
-                      r"(?!(?:in|on|at|near|and|or|as|during|after|when)\b)[\w'’-]+)")
+#: Words that end the noun phrase after a number: "(Iraqi soldiers) near the town"
+_PHRASE_ENDS = frozenset({"in", "on", "at", "near", "and", "or", "during", "after", "when",
+                          "as"})
+#: ... and, for its head noun, "of" and the like too: "(pieces) of artillery"
+_HEAD_ENDS = _PHRASE_ENDS | {"of", "with", "from", "including"}
+_CLOSING = ",;:)\"”"
 _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": "wounded",
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
@@ -143,6 +138,7 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
 #: "The Taliban said they had killed 12 soldiers": a pronoun subject of the report is the
 #: speaker
 _SPEAKER_PRONOUNS = frozenset({"it", "they", "we"})
+#: (not every reporting verb: "denied it had killed", "accused X, saying it had killed")
 _CLAIMING_VERBS = frozenset({"say", "claim", "announce", "report"})
 #: "<place>-based", "<place>-backed": the place says who someone is, not where it happened
 _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored", "allied",
@@ -164,6 +160,10 @@ _SEIZED_GOODS = frozenset({"bomb", "weapon", "explosive", "ammunition", "cache",
                            "gun", "drug", "document", "laptop", "computer", "phone", "material",
                            "equipment", "cash", "money", "passport", "device", "mine",
                            "missile", "rocket", "grenade"})
+#: What armed groups capture or free that is no person ("captured two tanks"), singular.
+_MATERIEL = _SEIZED_GOODS | {"tank", "vehicle", "truck", "car", "humvee", "drone", "aircraft",
+                             "helicopter", "launcher", "shell", "round", "depot", "boat",
+                             "ship", "artillery", "piece"}
 #: what "fire" or "launch" sends at a place in an attack: "fire a ballistic missile toward Riyadh"
 _MISSILES = frozenset({"missile", "rocket", "mortar", "projectile"})
 _VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", "fire", "launch", *_CONTROL_VERBS,
@@ -202,6 +202,10 @@ _SPEECH_NOUNS = frozenset({"conference", "briefing", "statement", "interview", "
                            "remarks", "meeting", "message", "video", "recording",
                            "communique", "announcement", "tweet"})
 # ("post" and "release" are left out: "an army post in Sinai", "the release of hostages in")
+#: How a statement is put out: "a statement that it released on Telegram that ..." says
+#: where, and the report is the clause after.
+_PUBLISHING_VERBS = frozenset({"release", "post", "publish", "issue", "circulate", "send",
+                               "distribute", "share", "upload", "put", "broadcast", "air"})
 #: what speaks for its author: "a statement from the Pentagon said", "a report by ... said"
 _REPORT_NOUNS = frozenset({"statement", "report", "release", "announcement", "communique",
                            "video", "message"})
@@ -309,20 +313,30 @@ def _norm_num(s: str) -> int | None:
     return _NUMBERS.get(s)
 
 
-def _counts_materiel(words: str) -> bool:
-    """Do the words after a number ("armored vehicles near ...") count equipment? The noun is
-    the last word before the third or a preposition ("20 people in cars" counts people, "3
-    car passengers" passengers)."""
-    noun = None
-    for w in words.split()[:3]:
-        end = w[-1:] in ",.;:"
-        w = w.lower().strip(",.;:")
-        if w in _NOUN_ENDS:
+def _phrase_after(text: str, ends: frozenset[str]) -> list[str]:
+    """The words of the noun phrase at the start of ``text``: up to three, ending before a
+    word of ``ends`` or with one that punctuation ends ("Iraqi soldiers, the army said")."""
+    words = []
+    for w in text.split()[:3]:
+        # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
+        stop = w[-1:] in _CLOSING or w[-1:] == "." and "." not in w[:-1]
+        bare = w.rstrip(_CLOSING)
+        if stop and bare.endswith(".") and "." not in bare[:-1]:
+            bare = bare[:-1]
+        if not bare or bare.lower() in ends:
             break
-        noun = w
-        if end:
+        words.append(bare)
+        if stop:
             break
-    return noun is not None and noun.rstrip("s") in _MATERIEL
+    return words
+
+
+def _counts_materiel(text: str) -> bool:
+    """Does the phrase after a number ("armored vehicles near ...") count equipment? Its
+    head is the last word before a preposition ("20 people in cars" counts people, "3 car
+    passengers" passengers)."""
+    words = _phrase_after(text, _HEAD_ENDS)
+    return bool(words) and words[-1].lower().rstrip("s") in _MATERIEL
 
 
 def extract_figures(text: str) -> list[Figure]:
@@ -367,8 +381,8 @@ def extract_figures(text: str) -> list[Figure]:
             if m["n"].lower() not in _VAGUE:
                 continue  # "killing two of the hostages": whose two the pattern cannot tell
             # "killing dozens of fighters": the fighters are counted
-            noun = _OF_NOUN.match(text, m.start("subj") + 2)
-            add(m["v"], m["n"], m["q"], noun[1] if noun else None)
+            noun = _phrase_after(text[m.start("subj") + 2:m.start("subj") + 60], _PHRASE_ENDS)
+            add(m["v"], m["n"], m["q"], " ".join(noun) or None)
             continue
         if m["v"].lower() in _PRESENT_TENSE and _UNREAL_BEFORE.search(text, 0, m.start()):
             continue  # "vowed to kill 100 soldiers", "could injure 20": no toll yet
@@ -388,11 +402,6 @@ def extract_figures(text: str) -> list[Figure]:
         add("died", m["n"], m["q"], None if words[:1] == ["of"] else m["subj"])
     return figs
 
-
-#: How a statement is put out: "a statement that it released on Telegram that ..." says
-#: where, and the report is the clause after.
-_PUBLISHING_VERBS = frozenset({"release", "post", "publish", "issue", "circulate", "send",
-                               "distribute", "share", "upload", "put", "broadcast", "air"})
 
 #: "a statement from CENTCOM", "reports by the Syrian Observatory": who said it.
 _SOURCE_PREPS = ("from", "by", "of")
@@ -1074,6 +1083,8 @@ class _Extractor:
                 typ = self.verb_triggers[lemma]
                 if typ in _STRIKE_TYPES:
                     typ = self._struck_by(tok) or typ
+                elif lemma == "storm" and typ == "Capture":
+                    typ = self._storming(tok)
                 return typ, tok.i + 1
             if lemma in _KILL_VERBS or (lemma == "shoot" and any(
                     c.lower_ == "dead" for c in tok.children)):  # "gunmen shot dead four"
@@ -1652,8 +1663,6 @@ class _Extractor:
                 # "a raid in northern Syria, killing X, a leader responsible for attacks in
                 # Europe": where the person acted, not where the raid was
                 places = [m for m in places if m not in described]
-            if head.pos_ == "VERB" and typ == "Capture" and head.lemma_.lower() == "storm":
-                typ = self._storming(head)
             if head.pos_ == "VERB":
                 if typ == "Capture" and not (places and any(
                         self._is_ancestor(head, doc[p.start]) or p.start in
