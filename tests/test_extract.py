@@ -2208,7 +2208,7 @@ def test_a_killing_the_speaker_claims_is_an_operation(text, typ):
     "Residents said they had seen 12 bodies near Arish on Sunday.",
     "The ministry said it had killed 12 militants near Arish on Sunday.",  # no one named
 ])
-def test_a_pronoun_speaker_who_is_not_armed_claims_no_killing(text):
+def test_a_pronoun_speaker_that_is_no_armed_group_claims_no_killing(text):
     assert ops(text, dt.date(2017, 1, 10)) == []
 
 
