@@ -318,11 +318,12 @@ def _phrase_after(text: str, ends: frozenset[str]) -> list[str]:
     word of ``ends`` or with one that punctuation ends ("Iraqi soldiers, the army said")."""
     words = []
     for w in text.split()[:3]:
-        # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
-        stop = w[-1:] in _CLOSING or w[-1:] == "." and "." not in w[:-1]
         bare = w.rstrip(_CLOSING)
-        if stop and bare.endswith(".") and "." not in bare[:-1]:
+        # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
+        sentence_end = bare.endswith(".") and "." not in bare[:-1]
+        if sentence_end:
             bare = bare[:-1]
+        stop = sentence_end or bare != w
         if not bare or bare.lower() in ends:
             break
         words.append(bare)
