@@ -142,7 +142,8 @@ def _reusable_build(previous: dict[str, Any], n: int, args: argparse.Namespace,
 
 def _kgraid_queries(store_dir: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     files = queries_mod.query_files(args.queries)
-    return queries_mod.run_kgraid(store_dir, files, args.runs, args.budget, args.kgraid_cap)
+    return queries_mod.run_kgraid(store_dir, files, args.runs, args.budget, args.kgraid_cap,
+                                  queries_mod.bound_runs(store_dir, files))
 
 
 def section_graphs(args: argparse.Namespace) -> dict[str, Any]:

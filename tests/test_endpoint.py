@@ -23,7 +23,7 @@ from kgraid.errors import EndpointError, QueryError
 from kgraid.query import run_query
 from kgraid.store import KgStore
 
-from test_query_seed import QUERIES, analyst_queries, seed, seed_files  # noqa: F401 (fixtures)
+from test_query_seed import QUERIES, seed, seed_files, unbound_queries  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.server
 
@@ -59,7 +59,7 @@ def _rows(result: object) -> list[str]:
     return sorted(repr(r) for r in result.rows)  # type: ignore[attr-defined]
 
 
-CASES = [(p.name, {}) for p in analyst_queries()] + [
+CASES = [(p.name, {}) for p in unbound_queries()] + [
     ("memberships.rq", {"org_label": "coalition"}),
     ("memberships.rq", {"person_label": "Dorrian", "role_label": "spokes"}),
     ("operations_by_place_date.rq", {"place_label": "Deir al-Zour", "from": "2017-01-01",
@@ -117,6 +117,12 @@ def test_injection_through_a_bound_name_on_the_endpoint(seed: KgStore, endpoint:
     assert _count(endpoint) == before
     assert len(run_query(QUERIES / "memberships.rq", endpoint=endpoint,
                          bindings={"person_label": "Dorrian"})) >= 1
+
+
+def test_a_lookup_unbound_is_refused_before_anything_is_sent() -> None:
+    # nothing listens on the discard port: a request would fail as an EndpointError
+    with pytest.raises(QueryError, match=r"entity_profile\.rq: .*\?entity or \?label"):
+        run_query(QUERIES / "entity_profile.rq", endpoint="http://127.0.0.1:9/query")
 
 
 def test_an_iri_that_would_break_out_is_refused_before_sending(endpoint: str) -> None:

@@ -249,11 +249,12 @@ def test_every_links_query_has_a_header_naming_its_variables() -> None:
         lines = f.read_text("utf-8").splitlines()
         header = "\n".join(line for line in lines if line.startswith("#"))
         body = "\n".join(line for line in lines if not line.startswith("#"))
-        assert re.search(r"^# Bind", header, re.M), f.name
+        heading = re.search(r"^# (Bind|Requires)", header, re.M)
+        assert heading, f.name
         for var in set(re.findall(r"\?(\w+)", header)):
             assert "?" + var in body, (f.name, var)
         KgStore(None).query(body)  # parses
-        bind_section = header.split("# Bind", 1)[1].split("# Columns", 1)[0]
+        bind_section = header[heading.start():].split("# Columns", 1)[0]
         for var in set(re.findall(r"\?(\w+)", bind_section)):
             # each bindable variable can be bound (pyoxigraph wants it projected)
             list(KgStore(None).query(body, {var: URIRef("urn:kgraid:test")}))

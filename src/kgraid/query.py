@@ -61,7 +61,7 @@ from .store import KgStore, from_ox
 
 __all__ = [
     "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
-    "query_variables", "open_read_only", "FORMATS", "DEFAULT_TIMEOUT", "register",
+    "query_variables", "required_bindings", "open_read_only", "FORMATS", "DEFAULT_TIMEOUT", "register",
 ]
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,38 @@ def _read_query_file(path: Path) -> str:
         raise QueryError(f"{path}: no such query file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise QueryError(f"{path}: cannot read the query: {e}") from e
+
+
+_REQUIRES_RE = re.compile(r"^#\s*Requires:(?P<vars>.*)$", re.IGNORECASE)
+_REQUIRED_VAR_RE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def required_bindings(query: str) -> list[list[str]]:
+    """The bindings a query file declares it cannot run without: one list of variable names
+    per ``# Requires: ?a or ?b`` line of its header (the comments before the first SPARQL
+    token), of which at least one must be bound. A lookup such as ``entity_profile.rq``
+    declares one: run unbound it would list the whole store (``kgraid export`` does that)."""
+    groups: list[list[str]] = []
+    for tok in tokens(query):
+        if tok.kind == "ws":
+            continue
+        if tok.kind != "comment":
+            break
+        m = _REQUIRES_RE.match(tok.text)
+        if m:
+            names = _REQUIRED_VAR_RE.findall(m.group("vars"))
+            if names:
+                groups.append(names)
+    return groups
+
+
+def _check_required(query: str, terms: Mapping[str, Node], source: str) -> None:
+    for names in required_bindings(query):
+        if not any(n in terms for n in names):
+            wanted = " or ".join(f"--bind {n}=VALUE" for n in names)
+            raise QueryError(f"{source}: this query needs a value for "
+                             f"{' or '.join('?' + n for n in names)} ({wanted}); run unbound it "
+                             "would list the whole store, which `kgraid export` writes instead")
 
 
 def query_variables(query: str) -> set[str]:
@@ -818,6 +850,8 @@ def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str 
     ``Retry-After`` asks when it is at most ``max_retry_wait`` seconds."""
     text = load_query(query)
     terms = _as_terms(bindings)
+    _check_required(text, terms, "the query" if text is query
+                    else "standard input" if query == "-" else str(query))
     if (store is None) == (endpoint is None):
         raise QueryError("give exactly one of a store or an endpoint")
     if store is not None:
@@ -842,10 +876,12 @@ Values for the query's variables are bound with --bind NAME=VALUE, never pasted 
   --bind entity='<https://w3id.org/kgraid/id/person/john-dorrian>'   an IRI, in <...>
   --bind from='"2017-01-01"^^xsd:date'        a typed literal ("..."^^xsd:TYPE or ^^<IRI>)
   --bind label='"Dorrian"@en'                 a literal with a language tag
-A bound variable must occur in the query (for SELECT, in its projection).
+A bound variable must occur in the query (for SELECT, in its projection). A query whose
+header has a line '# Requires: ?a or ?b' (a lookup, such as entity_profile.rq) runs only with
+one of those variables bound.
 
-exit codes: 0 the query ran (even with no rows), 2 error (bad query or binding, store or
-endpoint failure; nothing is printed on stdout then).
+exit codes: 0 the query ran (even with no rows), 2 error (bad query or binding, a required
+binding missing, store or endpoint failure; nothing is printed on stdout then).
 """
 
 
