@@ -216,6 +216,14 @@ def test_a_bomb_that_went_off_is_a_bombing(text, place, day):
         [("Bombing", [place], day)]
 
 
+def test_a_date_on_a_verb_conjoined_to_the_triggers_dates_the_operation():
+    # the parser hangs "on Monday" on "wounded"; the bombing killed and wounded
+    got = ops("A roadside bomb killed two soldiers and wounded five police officers in "
+              "Kirkuk on Monday.", dt.date(2017, 1, 10))
+    assert [(o.op_type, [p[1] for p in o.places], o.time and o.time.value) for o in got] == \
+        [("Bombing", ["Kirkuk"], "2017-01-09")]
+
+
 def test_a_bomb_after_a_capture_is_not_the_capture():
     # the capture stays a capture; the bombing "near the town", told by the other side,
     # names no place of its own
@@ -1060,6 +1068,28 @@ def test_a_claim_of_responsibility_and_what_the_group_said_with_it():
 def test_a_killing_backed_by_strikes_is_one_operation(text, date):
     ops = facts_of(text, dt.date(2017, 1, 10)).operations
     assert [(o.time.value if o.time else None, len(o.outcomes)) for o in ops] == [(date, 1)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the noun a killing counts is read on past its first word, to its head
+    ("The strike killed 3 car passengers near Mosul.", [("killed", 3, "car passengers")]),
+    ("Coalition forces killed 25 ISIL fighters near Raqqa on Sunday.",
+     [("killed", 25, "ISIL fighters")]),
+    ("Militants stormed the base, killing 12 police officers.",
+     [("killed", 12, "police officers")]),
+    ("The attack killed four Iraqi federal police officers.",
+     [("killed", 4, "Iraqi federal police officers")]),
+    ("Gunmen killed four aid workers and a guard in Jalalabad.",
+     [("killed", 4, "aid workers")]),
+    # ... and no further: a relative clause, a day, "of the group" are no part of it
+    ("A suicide bomber killed 14 people who were waiting at a checkpoint.",
+     [("killed", 14, "people")]),
+    ("Gunmen killed three civilians Sunday.", [("killed", 3, "civilians")]),
+    ("U.S. forces killed 3 members of the group.", [("killed", 3, "members")]),
+    ("The blast killed 20 in Kabul.", [("killed", 20, None)]),
+])
+def test_the_counted_noun_of_an_active_figure_is_the_whole_phrase(text, expected):
+    assert [(f.casualty_type, f.count, f.subject) for f in extract_figures(text)] == expected
 
 
 def test_a_conjoined_figure_keeps_its_own_subject():

@@ -37,6 +37,15 @@ _PHRASE_ENDS = frozenset({"in", "on", "at", "near", "and", "or", "during", "afte
 #: ... and, for its head noun, "of" and the like too: "(pieces) of artillery"
 _HEAD_ENDS = _PHRASE_ENDS | {"of", "with", "from", "including"}
 _CLOSING = ",;:)\"”"
+#: ... and, for the noun a casualty figure counts ("killed 25 ISIL fighters near Raqqa on
+#: Sunday", "killing 3 civilians who ..."), the words that start what follows it.
+_SUBJECT_ENDS = _HEAD_ENDS | {
+    "who", "whom", "whose", "which", "that", "were", "was", "is", "are", "had", "have", "has",
+    "the", "a", "an", "to", "by", "for", "while", "but", "since", "before", "amid", "against",
+    "inside", "outside", "across", "along", "around", "into", "over", "under", "between",
+    "among", "within", "without", "through", "toward", "towards", "following", "there",
+    "here", "last", "this", "yesterday", "today", "tonight", "overnight", "earlier", "later",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": "wounded",
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
@@ -313,11 +322,11 @@ def _norm_num(s: str) -> int | None:
     return _NUMBERS.get(s)
 
 
-def _phrase_after(text: str, ends: frozenset[str]) -> list[str]:
-    """The words of the noun phrase at the start of ``text``: up to three, ending before a
+def _phrase_after(text: str, ends: frozenset[str], limit: int = 3) -> list[str]:
+    """The words of the noun phrase at the start of ``text``: up to ``limit``, ending before a
     word of ``ends`` or with one that punctuation ends ("Iraqi soldiers, the army said")."""
     words = []
-    for w in text.split()[:3]:
+    for w in text.split()[:limit]:
         bare = w.rstrip(_CLOSING)
         # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
         sentence_end = bare.endswith(".") and "." not in bare[:-1]
@@ -389,8 +398,12 @@ def extract_figures(text: str) -> list[Figure]:
             continue  # "vowed to kill 100 soldiers", "could injure 20": no toll yet
         if m["subj"] and _counts_materiel(text[m.start("subj"):m.start("subj") + 40]):
             continue  # "captured 4 armored vehicles": the noun the pattern stopped short of
-        # "the blast killed 20 in Kabul": a figure without its noun
-        add(m["v"], m["n"], m["q"], None if first in ("in", "on", "and", "or") else m["subj"])
+        # the pattern stops at the noun's first word: the phrase is read on to its head
+        # ("killed 3 car passengers", "killing 12 police officers near ..."); "the blast
+        # killed 20 in Kabul" gives a figure without its noun
+        noun = _phrase_after(text[m.start("subj"):m.start("subj") + 80], _SUBJECT_ENDS,
+                             limit=4) if m["subj"] else []
+        add(m["v"], m["n"], m["q"], " ".join(noun) or None)
     for m in _FIG_NAMED.finditer(text):
         if m["subj"].split()[0] not in ("It", "He", "She", "This", "That", "The", "No"):
             add(m["v"], "one", None, m["subj"])
@@ -1471,9 +1484,14 @@ class _Extractor:
 
     def _sentence_date(self, sent: Span, trigger: Token, fallback: bool = True):
         best = None
-        clause = {self._clause_verb(trigger).i, trigger.i} | {
+        own = self._clause_verb(trigger)
+        clause = {own.i, trigger.i} | {
             a.i for a in trigger.ancestors if a.pos_ in ("VERB", "AUX")} | {
             c.i for c in trigger.children if c.pos_ == "VERB" and c.dep_ in ("acl", "relcl")}
+        # "a roadside bomb killed two ... and wounded five ... in Kirkuk on Monday": a verb
+        # conjoined after the trigger's own shares the subject, and the date hung on it
+        clause |= {c.i for c in own.children if c.dep_ == "conj" and c.pos_ == "VERB"
+                   and c.i > own.i}
         # "forces continued to attack ISIL in Iraq yesterday, conducting 19 strikes": the
         # verb the trigger's clause hangs on takes its date from its own complement
         clause |= {c.i for a in trigger.ancestors if a.pos_ == "VERB"
