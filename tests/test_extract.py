@@ -1092,6 +1092,20 @@ def test_the_counted_noun_of_an_active_figure_is_the_whole_phrase(text, expected
     assert [(f.casualty_type, f.count, f.subject) for f in extract_figures(text)] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Police arrested 15 suspected Islamic State militants in Tikrit.",
+     [("detained", 15, "suspected Islamic State militants")]),
+    ("Troops raided the village, arresting 12 suspects.", [("detained", 12, "suspects")]),
+    ("Special forces rescued 30 hostages held by Boko Haram.", [("freed", 30, "hostages")]),
+    ("The army said it had freed 30 hostages trapped in the school.", [("freed", 30, "hostages")]),
+    ("Kurdish forces stormed the town, capturing 40 militants.", [("captured", 40, "militants")]),
+    ("The strike killed 12 Afghan armed forces members.",
+     [("killed", 12, "Afghan armed forces members")]),
+])
+def test_arrests_and_rescues_told_actively_are_figures(text, expected):
+    assert [(f.casualty_type, f.count, f.subject) for f in extract_figures(text)] == expected
+
+
 def test_a_conjoined_figure_keeps_its_own_subject():
     got = [(f.casualty_type, f.count, f.subject) for f in extract_figures(
         "Twenty ISIL militants were killed and 10 Lebanese soldiers were wounded.")]
@@ -1751,7 +1765,12 @@ def test_who_spoke_and_where_they_came_from_are_not_where_it_happened(text, plac
      "Bombing"),
     ("A car bomb struck a market in Baghdad on Sunday.", "Bombing"),
     ("Gunmen struck a checkpoint near Arish on Friday.", "Attack"),
-    ("U.S. aircraft struck an ISIS position near Raqqa on Friday.", "Strike"),
+    # aircraft strike from the air; a drone is a drone strike
+    ("U.S. aircraft struck an ISIS position near Raqqa on Friday.", "Airstrike"),
+    ("A U.S. drone struck a car near Marib on Friday.", "DroneStrike"),
+    ("Turkish warplanes bombed PKK positions in northern Iraq on Friday.", "Airstrike"),
+    ("Rebel positions near Idlib were bombed by Russian jets on Friday.", "Airstrike"),
+    ("Militants bombed a police station in Kirkuk on Friday.", "Bombing"),
 ])
 def test_struck_takes_the_kind_of_attack_its_subject_names(text, typ):
     got = ops(text, dt.date(2017, 6, 12))

@@ -39,6 +39,10 @@ _HEAD_ENDS = _PHRASE_ENDS | {"of", "with", "from", "including"}
 _CLOSING = ",;:)\"”"
 #: ... and, for the noun a casualty figure counts ("killed 25 ISIL fighters near Raqqa on
 #: Sunday", "killing 3 civilians who ..."), the words that start what follows it.
+#: a participle after the noun's first word starts what is said of it ("hostages held by"),
+#: except the adjective "armed" ("Afghan armed forces")
+_TRAILING_PARTICIPLE = re.compile(
+    r"(?!armed$)[a-z]+ed|held|kept|taken|caught|hidden|left|found|known|thought|seen")
 _SUBJECT_ENDS = _HEAD_ENDS | {
     "who", "whom", "whose", "which", "that", "were", "was", "is", "are", "had", "have", "has",
     "the", "a", "an", "to", "by", "for", "while", "but", "since", "before", "amid", "against",
@@ -50,6 +54,8 @@ _CASUALTY = {"killed": "killed", "dead": "killed", "died": "killed", "wounded": 
              "injured": "wounded", "injuring": "wounded", "wounding": "wounded",
              "killing": "killed", "detained": "detained", "arrested": "detained",
              "captured": "captured", "freed": "freed", "released": "freed", "rescued": "freed",
+             "arresting": "detained", "detaining": "detained", "capturing": "captured",
+             "freeing": "freed", "rescuing": "freed",
              # headlines' present tense: "an airstrike kills 52 militants"
              # ("wound(s)" is left out: "died of his wounds 2 days later")
              "kill": "killed", "kills": "killed", "injure": "wounded", "injures": "wounded"}
@@ -73,7 +79,7 @@ _FIG_CONJ = re.compile(
 #: the number.
 _FIG_ACTIVE = re.compile(
     rf"\b(?P<v>killing|injuring|wounding|killed|wounded|injured|captured|detained|freed|"
-    rf"kills?|injures?)\s+"
+    rf"arrested|rescued|arresting|detaining|capturing|freeing|rescuing|kills?|injures?)\s+"
     rf"{_QUAL}(?P<n>{_NUM})(?:\s+(?P<subj>(?:[\w.'’-]+\s+){{0,2}}?[\w'’-]+)|(?=\s*[.;,]|\s*$))",
     re.I)
 _FIG_NAMED = re.compile(
@@ -90,7 +96,7 @@ _FIG_DIED = re.compile(
 #: Every figure pattern above needs one of these words: a sentence without any has no figure
 #: (most sentences; the test is one scan instead of four).
 _FIG_VERB = re.compile(r"(?=[kwidacfr])"  # their first letters, so other letters are passed over
-                       r"(?:kill|wound|injur|detained|arrested|captured|freed|released|rescued"
+                       r"(?:kill|wound|injur|detain|arrest|captur|free|releas|rescu"
                        r"|died|dead)",
                        re.I)
 
@@ -164,6 +170,11 @@ _SUPPORT_WORDS = frozenset({"backing", "support", "backed", "supported", "cover"
 _NAMING_PLACE_NOUNS = frozenset({"capital", "city", "town", "village", "province", "district",
                                  "region"})
 _BOMBS = frozenset({"bomb", "blast", "explosion", "explosive", "bomber"})
+#: "Turkish warplanes bombed ...", "coalition jets struck ...": strikes from the air, by what
+#: flew them
+_AIRCRAFT = {"warplane": "Airstrike", "jet": "Airstrike", "aircraft": "Airstrike",
+             "plane": "Airstrike", "airplane": "Airstrike", "helicopter": "Airstrike",
+             "gunship": "Airstrike", "drone": "DroneStrike", "uav": "DroneStrike"}
 #: What a capture verb can take that is no place or person: "police seized two car bombs".
 _SEIZED_GOODS = frozenset({"bomb", "weapon", "explosive", "ammunition", "cache", "arm", "rifle",
                            "gun", "drug", "document", "laptop", "computer", "phone", "material",
@@ -325,9 +336,11 @@ def _norm_num(s: str) -> int | None:
 def _phrase_after(text: str, ends: frozenset[str], limit: int = 3) -> list[str]:
     """The words of the noun phrase at the start of ``text``: up to ``limit``, ending before a
     word of ``ends`` or with one that punctuation ends ("Iraqi soldiers, the army said")."""
-    words = []
+    words: list[str] = []
     for w in text.split()[:limit]:
         bare = w.rstrip(_CLOSING)
+        if words and ends is _SUBJECT_ENDS and _TRAILING_PARTICIPLE.fullmatch(bare):
+            break  # "30 hostages held by Boko Haram", "civilians trapped in the city"
         # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
         sentence_end = bare.endswith(".") and "." not in bare[:-1]
         if sentence_end:
@@ -1095,8 +1108,9 @@ class _Extractor:
                 return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
                 typ = self.verb_triggers[lemma]
-                if typ in _STRIKE_TYPES:
-                    typ = self._struck_by(tok) or typ
+                if typ in _STRIKE_TYPES or lemma == "bomb":
+                    typ = self._flown_by(tok) or (
+                        self._struck_by(tok) if typ in _STRIKE_TYPES else None) or typ
                 elif lemma == "storm" and typ == "Capture":
                     typ = self._storming(tok)
                 return typ, tok.i + 1
@@ -1117,6 +1131,17 @@ class _Extractor:
             return None
         return next((typ for words, typ in self.noun_by_first.get(tok.lower_[:-1], ())
                      if len(words) == 1), None)
+
+    @staticmethod
+    def _flown_by(v: Token) -> str | None:
+        """The type of "warplanes bombed", "a drone struck", "were hit by Russian jets": a
+        strike from the air, by its subject (or its passive's agent)."""
+        doers = [c for c in v.children if c.dep_ == "nsubj"] + [
+            g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        for d in doers:
+            if d.pos_ in ("NOUN", "PROPN") and (typ := _AIRCRAFT.get(d.lemma_.lower())):
+                return typ
+        return None
 
     def _struck_by(self, v: Token) -> str | None:
         """The type of "a suicide bomber struck a convoy", "gunmen struck a checkpoint": the
