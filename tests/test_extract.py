@@ -224,6 +224,23 @@ def test_a_date_on_a_verb_conjoined_to_the_triggers_dates_the_operation():
         [("Bombing", ["Kirkuk"], "2017-01-09")]
 
 
+@pytest.mark.parametrize("text, actors", [
+    ("Taliban fighters killed 12 Afghan soldiers in an ambush in Helmand on Monday.",
+     ["Taliban"]),
+    # "they" who killed is the speaker
+    ("The Taliban said they had killed 12 Afghan soldiers in an ambush in Helmand on Monday.",
+     ["Taliban"]),
+    ("Al-Shabaab claimed responsibility for the attack, which killed 15 people at a hotel in "
+     "Mogadishu on Monday.", ["al-Shabaab"]),
+    # a subject that names no organization is no actor
+    ("Police said they had arrested 12 suspects in a raid in Kirkuk on Monday.", []),
+    ("Officials said the victims were killed in an ambush in Helmand on Monday.", []),
+])
+def test_who_did_an_operation_told_as_a_noun_under_their_verb(text, actors):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [[a[1] for a in o.actors] for o in got] == [actors]
+
+
 def test_a_bomb_after_a_capture_is_not_the_capture():
     # the capture stays a capture; the bombing "near the town", told by the other side,
     # names no place of its own

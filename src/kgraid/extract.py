@@ -155,6 +155,8 @@ _ARMED_MEN = {"gunman": "Attack", "militant": "Attack", "attacker": "Attack",
 _SPEAKER_PRONOUNS = frozenset({"it", "they", "we"})
 #: (not every reporting verb: "denied it had killed", "accused X, saying it had killed")
 _CLAIMING_VERBS = frozenset({"say", "claim", "announce", "report"})
+#: "claimed responsibility for the attack": who did it, by their own account
+_RESPONSIBLE_VERBS = frozenset({"claim", "accept", "take", "admit", "bear"})
 #: "<place>-based", "<place>-backed": the place says who someone is, not where it happened
 _BACKER_WORDS = frozenset({"based", "backed", "funded", "supported", "sponsored", "allied",
                            "aligned", "trained", "armed"})
@@ -1918,6 +1920,33 @@ class _Extractor:
                     return m.key
         return None
 
+    def _doer_of(self, head: Token) -> EntityKey | None:
+        """The organization that did an operation told as a noun under another verb: "the
+        Taliban killed 12 soldiers in an ambush", "al-Shabaab claimed responsibility for the
+        attack"; "they" in "the Taliban said they had killed 12 in an ambush" is the speaker."""
+        if head.pos_ != "NOUN" or head.dep_ not in ("pobj", "dobj"):
+            return None
+        up = head.head
+        verb = None
+        if head.dep_ == "pobj" and up.lower_ in ("in", "during") and up.head.pos_ == "VERB" \
+                and up.head.lemma_.lower() in _TOLL_VERBS:
+            verb = up.head
+        elif head.dep_ == "pobj" and up.lower_ == "for" and up.head.lemma_.lower() == \
+                "responsibility" and up.head.dep_ == "dobj" and up.head.head.pos_ == "VERB" \
+                and up.head.head.lemma_.lower() in _RESPONSIBLE_VERBS:
+            verb = up.head.head
+        if verb is None:
+            return None
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is None:
+            return None
+        if subj.lower_ in _SPEAKER_PRONOUNS and verb.dep_ == "ccomp" and \
+                verb.head.lemma_.lower() in _CLAIMING_VERBS:
+            subj = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+            if subj is None:
+                return None
+        return self._named_org(subj)
+
     def _actors_targets(self, sent: Span, head: Token) -> tuple[list[EntityKey], list[EntityKey]]:
         mx = self.mx
         actors: list[EntityKey] = []
@@ -1938,6 +1967,9 @@ class _Extractor:
                 for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
                     if m.key[0] in ("Organization", "Person"):
                         targets.append(m.key)
+        doer = self._doer_of(head)
+        if doer is not None:
+            actors.append(doer)
         for tok in self.doc.span(sent):
             if tok.lemma_.lower() in ("target", "kill", "capture", "hit") and tok.pos_ == "VERB":
                 for c in tok.children:
