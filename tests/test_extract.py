@@ -232,6 +232,9 @@ def test_a_date_on_a_verb_conjoined_to_the_triggers_dates_the_operation():
      ["Taliban"]),
     ("Al-Shabaab claimed responsibility for the attack, which killed 15 people at a hotel in "
      "Mogadishu on Monday.", ["al-Shabaab"]),
+    # the parser can hang "in airstrikes" on the object
+    ("The Pakistan Army says it has killed 40 militants in airstrikes in North Waziristan.",
+     ["Pakistan Army"]),
     # a subject that names no organization is no actor
     ("Police said they had arrested 12 suspects in a raid in Kirkuk on Monday.", []),
     ("Officials said the victims were killed in an ambush in Helmand on Monday.", []),
@@ -239,6 +242,21 @@ def test_a_date_on_a_verb_conjoined_to_the_triggers_dates_the_operation():
 def test_who_did_an_operation_told_as_a_noun_under_their_verb(text, actors):
     got = ops(text, dt.date(2017, 1, 10))
     assert [[a[1] for a in o.actors] for o in got] == [actors]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Gunmen opened fire on a bus in Minya on Monday, killing at least 28 people.",
+     [("Attack", [])]),
+    ("Al-Shabaab militants opened fire on a hotel in Mogadishu on Monday.",
+     [("Attack", ["al-Shabaab"])]),
+    # not every shooting is an attack: by the police, or told as not having happened
+    ("Police opened fire on protesters in Kabul on Monday.", []),
+    ("Soldiers did not open fire on the crowd in Kabul on Monday.", []),
+    ("The ministry opened an investigation in Kabul on Monday.", []),
+])
+def test_armed_men_opening_fire_is_an_attack(text, expected):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [(o.op_type, [a[1] for a in o.actors]) for o in got] == expected
 
 
 def test_a_bomb_after_a_capture_is_not_the_capture():

@@ -188,7 +188,7 @@ _MATERIEL = _SEIZED_GOODS | {"tank", "vehicle", "truck", "car", "humvee", "drone
                              "ship", "artillery", "piece"}
 #: what "fire" or "launch" sends at a place in an attack: "fire a ballistic missile toward Riyadh"
 _MISSILES = frozenset({"missile", "rocket", "mortar", "projectile"})
-_VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", "fire", "launch", *_CONTROL_VERBS,
+_VERB_TRIGGER_HEADS = {"blow", "fall", "shoot", "fire", "launch", "open", *_CONTROL_VERBS,
                        *_KILL_VERBS}  # read with a child
 # "SOUTHWEST ASIA, Feb. 15, 2017 —": a dateline names where the report was filed, not where
 # anything happened.
@@ -1101,6 +1101,16 @@ class _Extractor:
                 return "Attack", tok.i + 1  # "Houthi rebels fire a ballistic missile at Riyadh"
             if lemma == "blow" and any(c.lower_ == "up" for c in tok.children):
                 return self.verb_triggers.get("blow up", "Bombing"), tok.i + 1
+            if lemma == "open" and any(c.dep_ == "dobj" and c.lower_ == "fire"
+                                       for c in tok.children):
+                # "gunmen opened fire on a bus": an attack when armed men or an armed group
+                # fired (not "police opened fire on protesters")
+                subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+                if subj is not None and (_ARMED_MEN.get(subj.lemma_.lower()) == "Attack" or (
+                        subj.lemma_.lower() not in _BARE_BODIES | {"police", "officer"}
+                        and self._named_org(subj) is not None)):
+                    return "Attack", tok.i + 1
+                return None
             if lemma in _CONTROL_VERBS and any(
                     c.dep_ == "dobj" and c.lower_ == "control" for c in tok.children):
                 return "Capture", tok.i + 1  # "taken control of the al-Shifa district"
@@ -1928,9 +1938,12 @@ class _Extractor:
             return None
         up = head.head
         verb = None
-        if head.dep_ == "pobj" and up.lower_ in ("in", "during") and up.head.pos_ == "VERB" \
-                and up.head.lemma_.lower() in _TOLL_VERBS:
-            verb = up.head
+        under = up.head
+        if under.dep_ == "dobj" and under.pos_ == "NOUN":
+            under = under.head  # "killed 40 militants in airstrikes", parsed under the object
+        if head.dep_ == "pobj" and up.lower_ in ("in", "during") and under.pos_ == "VERB" \
+                and under.lemma_.lower() in _TOLL_VERBS:
+            verb = under
         elif head.dep_ == "pobj" and up.lower_ == "for" and up.head.lemma_.lower() == \
                 "responsibility" and up.head.dep_ == "dobj" and up.head.head.pos_ == "VERB" \
                 and up.head.head.lemma_.lower() in _RESPONSIBLE_VERBS:
