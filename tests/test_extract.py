@@ -1236,6 +1236,21 @@ def test_according_to_a_statement_from_an_organization():
                     "destroyed an ISIL weapons cache", "Asserted")]
 
 
+@pytest.mark.parametrize("text, source, statement", [
+    # the phrase between the commas says who the source is; it is no part of the claim
+    ("According to Amaq, the Islamic State's news agency, the attacker was a soldier of the "
+     "caliphate.", "Amaq News Agency", "the attacker was a soldier of the caliphate"),
+    ("According to the Syrian Observatory for Human Rights, a Britain-based monitoring group, "
+     "25 civilians were killed.", "Syrian Observatory for Human Rights",
+     "25 civilians were killed"),
+    # ... but the subject of the claim, set off by a relative clause, is
+    ("According to officials, the Taliban, who control the district, attacked the checkpoint.",
+     "officials", "the Taliban, who control the district, attacked the checkpoint"),
+])
+def test_according_to_a_source_and_who_it_is(text, source, statement):
+    assert [(c[0], c[1]) for c in claims(text)] == [([source], statement)]
+
+
 def test_another_place_without_article_is_another_operation():
     text = ("Abu Bakr al-Baghdadi was killed in a U.S. special operations raid in Idlib province "
             "on Saturday night. The Syrian Democratic Forces said its fighters captured the town "

@@ -2166,6 +2166,21 @@ class _Extractor:
                                        f"claim/{rule}@1", extract_figures(statement), about,
                                        conf))
 
+    def _past_apposition(self, comma: int, end: int) -> int:
+        """The comma that ends "According to Amaq, the Islamic State's news agency, ...": past
+        a noun phrase between two commas (no verb in it), which says who the source is."""
+        doc = self.doc
+        nxt = next((t.i for t in doc[comma + 1:end] if t.text == ","), None)
+        if nxt is None or nxt == comma + 1:
+            return comma
+        words = doc[comma + 1:nxt]
+        # the parser hangs such a phrase on the source or on the comma after it, seldom as
+        # "appos"; a phrase hung forwards is the clause's own ("the Taliban, who ..., attacked")
+        if words.root.head.i <= comma and not any(
+                t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound") for t in words):
+            return nxt
+        return comma
+
     def claims(self, sent: Span) -> None:
         doc, lower = self.doc, self.mx.lower
         # "according to X, ..." / "..., according to X"
@@ -2187,6 +2202,8 @@ class _Extractor:
                 if all(t.is_punct or t.is_space for t in doc[sent.start:tok.i]):
                     # "According to X, CLAUSE.": the clause starts after the first comma
                     comma = next((t.i for t in doc[tok.i:sent.end] if t.text == ","), None)
+                    if comma is not None:
+                        comma = self._past_apposition(comma, sent.end)
                     rest = doc[(comma + 1) if comma is not None else end_i:sent.end].text
                 else:
                     rest = doc[sent.start:tok.i].text
