@@ -244,6 +244,19 @@ def test_who_did_an_operation_told_as_a_noun_under_their_verb(text, actors):
     assert [[a[1] for a in o.actors] for o in got] == [actors]
 
 
+@pytest.mark.parametrize("text, targets", [
+    # the organization the verb's object belongs to is the target
+    ("Afghan commandos raided a Taliban compound in Helmand on Monday.", ["Taliban"]),
+    ("Boko Haram attacked a Nigerian army base in Borno on Monday.", ["Nigerian army"]),
+    ("Coalition jets struck ISIS positions near Raqqa on Monday.", ["Islamic State"]),
+    # a place taken is no target
+    ("Iraqi forces recaptured Mosul on Monday.", []),
+])
+def test_the_object_of_an_operation_verb_names_its_target(text, targets):
+    got = ops(text, dt.date(2017, 1, 10))
+    assert [[t[1] for t in o.targets] for o in got] == [targets]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Gunmen opened fire on a bus in Minya on Monday, killing at least 28 people.",
      [("Attack", [])]),

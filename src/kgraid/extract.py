@@ -1976,6 +1976,11 @@ class _Extractor:
                     org = self._named_org(obj)
                     if org is not None:
                         actors.append(org)
+            if t.dep_ == "dobj" and acts and head.pos_ == "VERB":
+                # "raided a Taliban compound", "attacked ISIS positions", "struck ISIS"
+                org = self._named_org(t)
+                if org is not None:
+                    targets.append(org)
             if t.dep_ == "prep" and t.lower_ == "against":
                 for m in mx.in_span(t.left_edge.i, t.right_edge.i + 1):
                     if m.key[0] in ("Organization", "Person"):
