@@ -307,6 +307,15 @@ _ACTION = {"carry", "conduct", "launch", "execute", "perform", "lead", "mount", 
            "begin", "start", "make", "undertake"}
 
 
+def _speaker_for(subj: Token | None, v: Token) -> Token | None:
+    """The subject of ``v``, with "it"/"they"/"we" reporting on themselves resolved to the
+    speaker: "the army said it had killed 12 militants" (the army killed them)."""
+    if subj is not None and subj.lower_ in _SPEAKER_PRONOUNS and v.dep_ == "ccomp" and \
+            v.head.lemma_.lower() in _CLAIMING_VERBS:
+        return next((c for c in v.head.children if c.dep_ == "nsubj"), None)
+    return subj
+
+
 def _nearest_subject(v: Token) -> Token | None:
     """The nominal subject nearest the verb: 'X killed 12 civilians, the Observatory said'
     can come out of the parser with two subjects, and the one beside the verb is the source."""
@@ -1181,12 +1190,9 @@ class _Extractor:
         if subj is None or not any(c.dep_ == "dobj" and (self._counted(c) or self._named(c))
                                    for c in v.children):
             return None
-        if subj.lower_ in _SPEAKER_PRONOUNS and v.dep_ == "ccomp" and \
-                v.head.lemma_.lower() in _CLAIMING_VERBS:
-            # "the army said it had killed 12 militants": the army killed them
-            subj = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
-            if subj is None:
-                return None
+        subj = _speaker_for(subj, v)
+        if subj is None:
+            return None
         m = self.mx.at(subj.i)
         if m is not None and m.key[0] == "Organization":
             typ = "Attack" if subj.lemma_.lower() not in _ARMED_MEN else _ARMED_MEN[subj.lemma_.lower()]
@@ -1950,15 +1956,8 @@ class _Extractor:
             verb = up.head.head
         if verb is None:
             return None
-        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if subj is None:
-            return None
-        if subj.lower_ in _SPEAKER_PRONOUNS and verb.dep_ == "ccomp" and \
-                verb.head.lemma_.lower() in _CLAIMING_VERBS:
-            subj = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
-            if subj is None:
-                return None
-        return self._named_org(subj)
+        subj = _speaker_for(next((c for c in verb.children if c.dep_ == "nsubj"), None), verb)
+        return self._named_org(subj) if subj is not None else None
 
     def _actors_targets(self, sent: Span, head: Token) -> tuple[list[EntityKey], list[EntityKey]]:
         mx = self.mx
