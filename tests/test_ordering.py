@@ -185,7 +185,8 @@ def test_the_same_order_as_the_engine_on_a_mixed_store(mixed_store: KgStore, tai
             [tuple(str(r[i]) for i in idx) for r in engine.rows]
 
 
-#: values for the lookups' required variables, found in the seed graph
+#: values for the lookups' required variables: the label is in the seed graph; the seed graph
+#: is not linked, so links_about_item.rq gives no rows, bound or not
 LOOKUP_VALUES = {"label": Literal("Dorrian"),
                  "item": URIRef("http://www.wikidata.org/entity/Q2429253")}
 

@@ -37,12 +37,12 @@ _PHRASE_ENDS = frozenset({"in", "on", "at", "near", "and", "or", "during", "afte
 #: ... and, for its head noun, "of" and the like too: "(pieces) of artillery"
 _HEAD_ENDS = _PHRASE_ENDS | {"of", "with", "from", "including"}
 _CLOSING = ",;:)\"”"
-#: ... and, for the noun a casualty figure counts ("killed 25 ISIL fighters near Raqqa on
-#: Sunday", "killing 3 civilians who ..."), the words that start what follows it.
 #: a participle after the noun's first word starts what is said of it ("hostages held by"),
 #: except the adjective "armed" ("Afghan armed forces")
 _TRAILING_PARTICIPLE = re.compile(
     r"(?!armed$)[a-z]+ed|held|kept|taken|caught|hidden|left|found|known|thought|seen")
+#: ... and, for the noun a casualty figure counts ("killed 25 ISIL fighters near Raqqa on
+#: Sunday", "killing 3 civilians who ..."), the words that start what follows it.
 _SUBJECT_ENDS = _HEAD_ENDS | {
     "who", "whom", "whose", "which", "that", "were", "was", "is", "are", "had", "have", "has",
     "the", "a", "an", "to", "by", "for", "while", "but", "since", "before", "amid", "against",
@@ -344,13 +344,15 @@ def _norm_num(s: str) -> int | None:
     return _NUMBERS.get(s)
 
 
-def _phrase_after(text: str, ends: frozenset[str], limit: int = 3) -> list[str]:
+def _phrase_after(text: str, ends: frozenset[str], limit: int = 3,
+                  participle_ends: bool = False) -> list[str]:
     """The words of the noun phrase at the start of ``text``: up to ``limit``, ending before a
-    word of ``ends`` or with one that punctuation ends ("Iraqi soldiers, the army said")."""
+    word of ``ends`` (or, with ``participle_ends``, a participle after the first word) or with
+    one that punctuation ends ("Iraqi soldiers, the army said")."""
     words: list[str] = []
     for w in text.split()[:limit]:
         bare = w.rstrip(_CLOSING)
-        if words and ends is _SUBJECT_ENDS and _TRAILING_PARTICIPLE.fullmatch(bare):
+        if words and participle_ends and _TRAILING_PARTICIPLE.fullmatch(bare):
             break  # "30 hostages held by Boko Haram", "civilians trapped in the city"
         # a full stop ends the sentence, not an abbreviation's ("U.S. soldiers")
         sentence_end = bare.endswith(".") and "." not in bare[:-1]
@@ -426,7 +428,7 @@ def extract_figures(text: str) -> list[Figure]:
         # ("killed 3 car passengers", "killing 12 police officers near ..."); "the blast
         # killed 20 in Kabul" gives a figure without its noun
         noun = _phrase_after(text[m.start("subj"):m.start("subj") + 80], _SUBJECT_ENDS,
-                             limit=4) if m["subj"] else []
+                             limit=4, participle_ends=True) if m["subj"] else []
         add(m["v"], m["n"], m["q"], " ".join(noun) or None)
     for m in _FIG_NAMED.finditer(text):
         if m["subj"].split()[0] not in ("It", "He", "She", "This", "That", "The", "No"):
@@ -1115,8 +1117,9 @@ class _Extractor:
                 # "gunmen opened fire on a bus": an attack when armed men or an armed group
                 # fired (not "police opened fire on protesters")
                 subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-                if subj is not None and (_ARMED_MEN.get(subj.lemma_.lower()) == "Attack" or (
-                        subj.lemma_.lower() not in _BARE_BODIES | {"police", "officer"}
+                doer = subj.lemma_.lower() if subj is not None else None
+                if doer is not None and (_ARMED_MEN.get(doer) == "Attack" or (
+                        doer not in _BARE_BODIES and doer != "officer"
                         and self._named_org(subj) is not None)):
                     return "Attack", tok.i + 1
                 return None
@@ -1129,7 +1132,7 @@ class _Extractor:
                 return "Capture", tok.i + 1  # "Raqqa fell to ISIS in January 2014"
             if lemma in self.verb_triggers:
                 typ = self.verb_triggers[lemma]
-                if typ in _STRIKE_TYPES or lemma == "bomb":
+                if typ in _STRIKE_TYPES or typ == "Bombing":
                     typ = self._flown_by(tok) or (
                         self._struck_by(tok) if typ in _STRIKE_TYPES else None) or typ
                 elif lemma == "storm" and typ == "Capture":

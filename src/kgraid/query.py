@@ -61,7 +61,8 @@ from .store import KgStore, from_ox
 
 __all__ = [
     "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
-    "query_variables", "required_bindings", "open_read_only", "FORMATS", "DEFAULT_TIMEOUT", "register",
+    "query_variables", "required_bindings", "open_read_only", "FORMATS", "DEFAULT_TIMEOUT",
+    "register",
 ]
 
 log = logging.getLogger(__name__)
