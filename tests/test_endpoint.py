@@ -86,6 +86,34 @@ def test_same_rows_embedded_and_on_the_endpoint(name: str, bindings: dict, seed:
     assert len(embedded) > 0
 
 
+def test_an_endpoint_without_the_views_is_refused_before_the_query(
+        seed_files: tuple[Path, Path], tmp_path: Path) -> None:
+    """Data loaded into a server by another tool (here the seed graph minus its view graphs,
+    loaded with `oxigraph load`): the queries that read a view say so, naming the endpoint,
+    instead of answering with no rows; the other queries run."""
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    import pyoxigraph as ox
+
+    from kgraid import views
+    data = ox.Store()
+    data.load(path=str(seed_files[1]), format=ox.RdfFormat.TRIG)
+    for name in views.VIEWS:
+        data.remove_graph(ox.NamedNode(views.view_graph(name)))
+    nq = tmp_path / "no-views.nq"
+    data.dump(str(nq), format=ox.RdfFormat.N_QUADS)
+    location = tmp_path / "db"
+    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(nq)],
+                   check=True, capture_output=True, timeout=60)
+    with OxigraphServer(location, port=free_port()) as server:
+        for name in ("timeline.rq", "conflicting_figures.rq"):
+            with pytest.raises(QueryError) as e:
+                run_query(QUERIES / name, endpoint=server.query_url, timeout=20)
+            assert server.query_url in str(e.value) and "missing" in str(e.value)
+        assert len(run_query(QUERIES / "memberships.rq", endpoint=server.query_url,
+                             timeout=20)) > 0
+
+
 def test_ask_and_construct_on_the_endpoint(seed: KgStore, endpoint: str) -> None:
     ask = run_query("ASK { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
                     endpoint=endpoint, bindings={"label": "John Dorrian"})

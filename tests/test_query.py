@@ -288,8 +288,13 @@ QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
 @pytest.fixture(scope="module")
 def conflicts() -> KgStore:
+    """The hand-made graph, with the views a kgraid write would have computed (load_rdf
+    loads a file as any tool would, so the views are computed here)."""
     from kgraid.export import load_rdf
-    return load_rdf(FIXTURE)
+    from kgraid.views import refresh
+    store = load_rdf(FIXTURE)
+    refresh(store)
+    return store
 
 
 def test_conflicting_figures_finds_disagreements(conflicts: KgStore) -> None:

@@ -30,7 +30,8 @@ __all__ = ["main", "emit", "add_output_options", "open_store"]
 log = logging.getLogger("kgraid")
 
 # Modules that add their own subcommands with a ``register(subparsers)`` function.
-_PLUGIN_MODULES = ("query", "export", "evaluate", "link", "network", "serve", "resolve")
+_PLUGIN_MODULES = ("query", "export", "evaluate", "link", "network", "serve", "resolve",
+                   "views")
 
 
 # ---------------------------------------------------------------------- helpers

@@ -39,6 +39,7 @@ from rdflib.namespace import OWL, SKOS
 
 from .errors import EndpointError, KgraidError, QueryError, StoreError
 from .rdf import BASE, KGR, WD, bind_prefixes, normalize_label
+from .views import maintains
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer, GazetteerEntry
@@ -438,6 +439,7 @@ def _add_facts(g: Graph, entity: str, qid: str, bindings: list[dict[str, Any]]) 
 
 
 # ---------------------------------------------------------------------- API
+@maintains
 def link_store(store: "KgStore | RemoteStore", *, online: bool = False, endpoint: str | None = None,
                cache_dir: str | Path | None = None, enrich: bool = False,
                client: "SparqlClient | None" = None, gazetteer: "Gazetteer | None" = None,

@@ -26,6 +26,7 @@ from .ingest import Article, iter_articles
 from .model import model_id
 from .rdf import EXTRACTOR_VERSION, article_ntriples, graph_iri
 from .validate import Violation, check_shapes, load_shapes, validate_ntriples
+from .views import maintains
 
 __all__ = ["ArticleResult", "ArticleOutcome", "BuildReport", "process_articles", "build",
            "extract_article", "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "EXIT_PARTIAL",
@@ -224,6 +225,7 @@ def _worker_init() -> None:
     threadpool_limits(1)
 
 
+@maintains
 def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | None = None,
           keep_invalid: bool = False, validate: bool = True, engine: str = "auto",
           jobs: int = 1, force: bool = False, chunk_size: int = CHUNK,

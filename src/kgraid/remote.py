@@ -32,7 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Mapping
+from typing import Callable, Mapping
 
 import httpx
 import pyoxigraph as ox
@@ -103,6 +103,9 @@ class RemoteStore:
         self._pending: list[_Pending] = []
         self._hashes: dict[str, str] | None = None
         self.written = 0  # graphs written since this store was opened
+        #: called once, before the first graph is sent or deleted (kgraid.views drops the
+        #: views there, so a write that stops half-way leaves none)
+        self.before_write: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ HTTP
     def _request(self, method: str, url: str, **kw: object) -> httpx.Response:
@@ -353,6 +356,7 @@ class RemoteStore:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
+        self._writing()
         failed: list[tuple[_Pending, EndpointError]] = []
         with ThreadPoolExecutor(max_workers=min(self.workers, len(batch))) as pool:
             futures = [(item, pool.submit(self._put, item)) for item in batch]
@@ -381,6 +385,7 @@ class RemoteStore:
     def remove_graph(self, iri: str) -> bool:
         """Delete a named graph; False if the server did not have it."""
         self.flush()
+        self._writing()
         r = self._request("DELETE", self.store_url, params={"graph": iri})
         if r.status_code == 404:
             return False
@@ -388,6 +393,11 @@ class RemoteStore:
         if self._hashes is not None:
             self._hashes.pop(iri, None)
         return True
+
+    def _writing(self) -> None:
+        hook, self.before_write = self.before_write, None
+        if hook is not None:
+            hook()
 
     def discard_pending(self) -> int:
         """Drop queued graphs without sending them (after an error); returns how many."""

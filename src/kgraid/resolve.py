@@ -33,6 +33,7 @@ from .facts import BROAD_PLACE_TYPES, DIRECTION_WORDS
 from .link import GEO, LINKS_GRAPH
 from .rdf import BASE, normalize_label
 from .store import DERIVED_PREFIX, to_ox
+from .views import maintained, maintains
 
 __all__ = ["resolve_store", "resolve_remote", "in_memory", "unmerge", "merges", "MERGES_GRAPH", "variant_key", "register"]
 
@@ -499,6 +500,7 @@ SELECT ?g ?s ?p ?o WHERE {{
 }}"""
 
 
+@maintains
 def resolve_remote(remote) -> dict:
     """:func:`resolve_store` for a store behind the Graph Store Protocol (a
     :class:`~kgraid.remote.RemoteStore`): the quads the rules compare
@@ -544,6 +546,7 @@ def resolve_remote(remote) -> dict:
     return report
 
 
+@maintains
 def resolve_store(store, *, prepare: Callable[[list[str]], None] | None = None) -> dict:
     """Resolve entities and merge operations across the articles in ``store`` (a KgStore).
     Idempotent: recorded merges are re-applied to rebuilt articles, new ones are found.
@@ -628,6 +631,7 @@ def merges(store) -> list[dict]:
              "labels": r["labels"].value if r["labels"] else ""} for r in raw.query(q)]
 
 
+@maintains
 def unmerge(store, a: str, b: str) -> dict:
     """Undo the merge between ``a`` and ``b`` (IRIs, either order) and record that they must
     not be merged again."""
@@ -726,8 +730,9 @@ def _cmd_unmerge(args) -> int:
     store = open_store(args.store)
     if hasattr(store, "raw"):
         result = unmerge(store, args.a, args.b)
-    else:
-        result, _ = in_memory(store, lambda local: unmerge(local, args.a, args.b))
+    else:  # the work runs on a local copy; the views of the remote store are kept here
+        with maintained(store):
+            result, _ = in_memory(store, lambda local: unmerge(local, args.a, args.b))
     store.flush()
     if args.format == "json":
         emit(result, "json")

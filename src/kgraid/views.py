@@ -1,0 +1,330 @@
+"""Views: query results that kgraid computes when it writes a store, so that the queries
+that aggregate over the whole store answer at once.
+
+Two queries of ``queries/`` group every operation or casualty figure of the store with the
+labels of what it involves: ``timeline.rq`` and ``conflicting_figures.rq``. Every article
+graph repeats the labels of the entities it mentions, so on a 1M-triple store they took 0.6
+and 1.1 s however they were written. Their grouping now runs once per write, in the view
+definitions of ``resources/views/`` (CONSTRUCT queries over the union of all graphs), and
+its rows are stored in one derived named graph per view (``graph/_view/NAME``). The two
+query files read those rows.
+
+The rules that keep a view true to the store:
+
+- Every kgraid write (:func:`kgraid.pipeline.build`, :func:`kgraid.link.link_store`,
+  :func:`kgraid.resolve.unmerge`) runs inside :func:`maintained`: it drops the views before
+  it writes and computes them again when it is done. A write that fails half-way leaves the
+  store without views, never with stale ones.
+- A view graph names the digest of the definition that computed it
+  (``kgv:definitionHash``). A query that reads a view (header line ``# View: NAME``) first
+  checks that the view is there and that its digest is the installed definition's; if not,
+  it stops with an error that says to run ``kgraid views --store ...``.
+- Writes made outside kgraid (another tool's SPARQL Update, ``oxigraph load``) are not seen:
+  after one, run ``kgraid views``.
+
+On a store behind the Graph Store Protocol the views are computed locally from a copy of the
+remote quads (the server's own default graph may not be the union of its graphs) and PUT
+back, one graph per view.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import hashlib
+import inspect
+import json
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Callable, Iterator, TypeVar
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from .errors import QueryError
+from .rdf import BASE
+from .sparqltext import tokens
+from .store import from_ox
+
+__all__ = ["VIEWS", "KGV", "view_graph", "definition", "definition_hash", "refresh", "drop",
+           "maintained", "maintains", "declared_views", "stale_views", "register"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: The views, by name: each is ``resources/views/NAME.rq`` and the graph ``graph/_view/NAME``.
+VIEWS = ("timeline", "conflicting_figures")
+#: The views' own vocabulary (row properties and the definition digest).
+KGV = "https://w3id.org/kgraid/view#"
+_DIGEST = KGV + "definitionHash"
+
+
+def view_graph(name: str) -> str:
+    """The IRI of the named graph that holds view ``name``."""
+    return f"{BASE}graph/_view/{name}"
+
+
+@cache
+def definition(name: str) -> str:
+    """The CONSTRUCT query that computes view ``name``."""
+    if name not in VIEWS:
+        raise QueryError(f"unknown view {name!r}; the views are {', '.join(VIEWS)}")
+    return (resources.files("kgraid") / "resources" / "views" / f"{name}.rq").read_text("utf-8")
+
+
+def definition_hash(name: str) -> str:
+    """SHA-256 of view ``name``'s definition: what a view graph records as its origin."""
+    return hashlib.sha256(definition(name).encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------------- writing
+def _is_embedded(store: Any) -> bool:
+    return hasattr(store, "raw")
+
+
+def drop(store: Any) -> None:
+    """Remove every view graph from ``store`` (a KgStore or a RemoteStore)."""
+    for name in VIEWS:
+        if _is_embedded(store):
+            g = ox.NamedNode(view_graph(name))
+            if store.raw.contains_named_graph(g):
+                store.raw.remove_graph(g)
+        else:
+            store.remove_graph(view_graph(name))
+
+
+#: The row properties that are lists joined by GROUP_CONCAT, with their separators. SPARQL
+#: leaves the order of a GROUP_CONCAT to the engine (two stores with the same triples gave
+#: "eastern Syria | Deir ez-Zor" and "Deir ez-Zor | eastern Syria"), so each list is
+#: sorted here: a store's views depend on its triples only, not on the order they came in.
+_LISTS = {KGV + "places": " | ", KGV + "actors": " | ", KGV + "targets": " | ",
+          KGV + "articles": " ", KGV + "otherSources": "; "}
+
+
+def _canonical(term: Any, predicate: str) -> Any:
+    sep = _LISTS.get(predicate)
+    if sep is None or not isinstance(term, ox.Literal):
+        return term
+    return ox.Literal(sep.join(sorted(term.value.split(sep))))
+
+
+def _compute(source: ox.Store, name: str) -> list[ox.Quad]:
+    g = ox.NamedNode(view_graph(name))
+    triples = source.query(definition(name), use_default_graph_as_union=True)
+    quads = [ox.Quad(t.subject, t.predicate, _canonical(t.object, t.predicate.value), g)
+             for t in triples]
+    quads.append(ox.Quad(g, ox.NamedNode(_DIGEST), ox.Literal(definition_hash(name)), g))
+    return quads
+
+
+@dataclass
+class RefreshReport:
+    rows: dict[str, int]
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"views": {"rows": self.rows, "seconds": round(self.seconds, 3)}}
+
+
+def refresh(store: Any) -> RefreshReport:
+    """Compute every view of ``store`` again from its current content and replace its graph.
+    Returns the rows written per view and the time it took."""
+    start = time.perf_counter()
+    rows: dict[str, int] = {}
+    if _is_embedded(store):
+        raw: ox.Store = store.raw
+        for name in VIEWS:
+            quads = _compute(raw, name)
+            g = ox.NamedNode(view_graph(name))
+            if raw.contains_named_graph(g):
+                raw.remove_graph(g)
+            raw.extend(quads)
+            rows[name] = _rows(quads)
+        if hasattr(store, "flush"):
+            store.flush()
+    else:
+        copy = ox.Store()
+        store.load_into(copy)
+        for name in VIEWS:  # the old rows are not part of what the new ones are made from
+            copy.remove_graph(ox.NamedNode(view_graph(name)))
+        for name in VIEWS:
+            quads = _compute(copy, name)
+            g = Graph(identifier=URIRef(view_graph(name)))
+            for q in quads:
+                g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+            store.replace_graph(g)
+            rows[name] = _rows(quads)
+        store.flush()
+    report = RefreshReport(rows, time.perf_counter() - start)
+    log.info("views: %s in %.2f s", ", ".join(f"{n} {r} rows" for n, r in rows.items()),
+             report.seconds)
+    return report
+
+
+def _rows(quads: list[ox.Quad]) -> int:
+    return len({q.subject for q in quads if q.predicate.value != _DIGEST})
+
+
+@contextlib.contextmanager
+def maintained(store: Any) -> Iterator[None]:
+    """Around a write to ``store``: the views are dropped before it and computed again after
+    it. Nested writes (a build that links) refresh once, when the outermost one ends; a write
+    that raises leaves the store without views (a query that reads one then says so).
+
+    On a remote store, whose every write goes through :class:`~kgraid.remote.RemoteStore`,
+    the views are dropped just before the first graph is sent, and a write that sends
+    nothing (a re-run of an unchanged build) sends nothing for the views either, unless they
+    are missing or stale. An embedded store is written by many paths (resolution updates
+    the pyoxigraph store itself), so its views are dropped first and computed again every
+    time: 4-5 s at 1M triples (bench/RESULTS.md)."""
+    depth = getattr(store, "_kgraid_views_depth", 0)
+    remote = not _is_embedded(store)
+    wrote: list[bool] = []
+    if depth == 0:
+        if remote:
+            def first_write() -> None:
+                wrote.append(True)
+                drop(store)
+            store.before_write = first_write
+        else:
+            drop(store)
+    store._kgraid_views_depth = depth + 1
+    try:
+        yield
+    finally:
+        store._kgraid_views_depth = depth
+        if depth == 0 and remote:
+            store.before_write = None
+    if depth == 0:
+        if remote and not wrote and not stale_views(list(VIEWS), remote_digests(store)):
+            return
+        refresh(store)
+
+
+def maintains(write: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a function that writes the store passed as its ``store`` argument (or, when
+    it has none, its first) so that it runs :func:`maintained`. A bare ``pyoxigraph.Store``
+    (a scratch copy a remote write works on) has no views and is passed through."""
+    signature = inspect.signature(write)
+    param = "store" if "store" in signature.parameters else next(iter(signature.parameters))
+
+    @functools.wraps(write)
+    def run(*args: Any, **kw: Any) -> T:
+        store = signature.bind_partial(*args, **kw).arguments[param]
+        if isinstance(store, ox.Store):
+            return write(*args, **kw)
+        with maintained(store):
+            return write(*args, **kw)
+    return run
+
+
+# ------------------------------------------------------------------------- reading
+_VIEW_RE = re.compile(r"^#\s*View:\s*(?P<names>.*)$", re.IGNORECASE)
+
+
+def declared_views(query: str) -> list[str]:
+    """The views a query reads, from the ``# View: NAME`` lines of its header (the comments
+    before the first SPARQL token)."""
+    names: list[str] = []
+    for tok in tokens(query):
+        if tok.kind == "ws":
+            continue
+        if tok.kind != "comment":
+            break
+        m = _VIEW_RE.match(tok.text)
+        if m:
+            names += re.findall(r"[A-Za-z_][A-Za-z0-9_]*", m.group("names"))
+    return names
+
+
+_DIGEST_QUERY = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{_DIGEST}> ?h }} }}"
+
+
+def stale_views(names: list[str], digests: Any) -> list[tuple[str, str]]:
+    """The views of ``names`` that cannot be read, each with why: ``digests(graph_iri)``
+    gives the definition digests a view graph records (none when it is missing)."""
+    bad: list[tuple[str, str]] = []
+    for name in names:
+        if name not in VIEWS:
+            bad.append((name, "no such view"))
+            continue
+        found = digests(view_graph(name))
+        if not found:
+            bad.append((name, "missing"))
+        elif definition_hash(name) not in found:
+            bad.append((name, "computed by another version of its definition"))
+    return bad
+
+
+def embedded_digests(store: Any):
+    """:func:`stale_views`' reader for an embedded store."""
+    def read(iri: str) -> set[str]:
+        g = ox.NamedNode(iri)
+        return {q.object.value for q in store.raw.quads_for_pattern(
+            g, ox.NamedNode(_DIGEST), None, g)}
+    return read
+
+
+def remote_digests(store: Any):
+    """:func:`stale_views`' reader for a :class:`~kgraid.remote.RemoteStore`."""
+    def read(iri: str) -> set[str]:
+        rows = store.query(_DIGEST_QUERY, {"g": URIRef(iri)})
+        return {str(r["h"]) for r in rows if "h" in r}
+    return read
+
+
+def digest_query() -> str:
+    """The SELECT that reads a view graph's digest (``?g`` bound to its IRI)."""
+    return _DIGEST_QUERY
+
+
+def stale_message(where: str, bad: list[tuple[str, str]]) -> str:
+    what = "; ".join(f"the {n} view is {why}" if why != "no such view"
+                     else f"{n}: no such view ({', '.join(VIEWS)})" for n, why in bad)
+    return (f"{where}: {what}. The view is computed when kgraid writes the store; run "
+            "`kgraid views --store STORE` to compute it (for example after a write made with "
+            "another tool or a build that stopped half-way)")
+
+
+# ---------------------------------------------------------------------------- CLI
+VIEWS_HELP = """\
+Compute the views of a store again: the rows that timeline.rq and conflicting_figures.rq
+read. kgraid does this itself at the end of every build, link and unmerge; run it after a
+build that stopped half-way or a write made with another tool.
+
+exit codes: 0 the views were written, 2 error (store or endpoint failure).
+"""
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("views", help="compute the views the aggregate queries read",
+                              description=VIEWS_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--store", required=True,
+                   help="store directory, or http(s)://HOST:PORT for a Graph Store Protocol server")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: one JSON object on stdout (rows per view, seconds)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=cmd_views)
+    return p
+
+
+def cmd_views(args: argparse.Namespace) -> int:
+    from .cli import open_store
+    store = open_store(args.store)
+    try:
+        report = refresh(store)
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(report.as_dict()))
+    elif not args.quiet:
+        for name, n in report.rows.items():
+            print(f"{name}: {n} rows")
+        print(f"{report.seconds:.2f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,191 @@
+"""The views (kgraid.views): rows of the aggregate queries computed when kgraid writes a
+store, kept true through builds, unmerges and failed writes, and refused when missing."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgraid.cli import main as kgraid_main
+from kgraid.errors import QueryError
+from kgraid.pipeline import build
+from kgraid.query import run_query
+from kgraid.resolve import merges, resolve_store, unmerge
+from kgraid.store import KgStore
+from kgraid import views
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+VIEW_QUERIES = ("timeline.rq", "conflicting_figures.rq")
+
+A3 = """---
+published: 2017-01-12
+---
+The Syrian Observatory for Human Rights said that a U.S. raid near Deir al-Zour took place on Jan. 8.
+"""
+A4 = """---
+published: 2017-01-13
+---
+The Britain-based Syrian Observatory for Human Rights said that five militants were killed in a raid near Deir ez-Zor on Jan. 8.
+"""
+A5 = """---
+published: 2017-01-16
+---
+The Pentagon said that U.S. aircraft killed 12 al-Shabaab fighters in an airstrike near Kismayo on Saturday.
+"""
+
+
+def _corpus(tmp_path: Path, texts: list[str]) -> Path:
+    d = tmp_path / "in"
+    d.mkdir(exist_ok=True)
+    for i, t in enumerate(texts):
+        (d / f"a{i}.md").write_text(t, encoding="utf-8")
+    return d
+
+
+def _view_quads(store: KgStore) -> set[str]:
+    return {str(q) for name in views.VIEWS
+            for q in store.raw.quads_for_pattern(None, None, None,
+                                                 ox.NamedNode(views.view_graph(name)))}
+
+
+def _fresh(store: KgStore) -> set[str]:
+    """The view quads a refresh computes now, on a copy (the store itself is not touched)."""
+    copy = KgStore(None)
+    copy.raw.extend(store.raw)
+    views.refresh(copy)
+    return _view_quads(copy)
+
+
+def _rows(store: KgStore, name: str) -> list[tuple]:
+    return run_query(QUERIES / name, store=store).rows
+
+
+# ---------------------------------------------------------------------------- declared views
+def test_the_header_declares_the_views_a_query_reads() -> None:
+    assert views.declared_views((QUERIES / "timeline.rq").read_text()) == ["timeline"]
+    assert views.declared_views((QUERIES / "conflicting_figures.rq").read_text()) == [
+        "conflicting_figures"]
+    assert views.declared_views((QUERIES / "memberships.rq").read_text()) == []
+    # only the header counts: not a comment after the first token, not a string
+    assert views.declared_views('SELECT * WHERE { ?s ?p "# View: timeline" }\n'
+                                "# View: timeline\n") == []
+
+
+def test_every_view_has_a_definition_and_every_declared_view_exists() -> None:
+    for name in views.VIEWS:
+        assert views.definition(name).lstrip().startswith("#")
+        assert "CONSTRUCT" in views.definition(name)
+        assert len(views.definition_hash(name)) == 64
+    declared = {v for f in QUERIES.glob("*.rq") for v in views.declared_views(f.read_text())}
+    assert declared == set(views.VIEWS)
+
+
+# ---------------------------------------------------------------------------- a build
+def test_a_build_computes_the_views_and_they_match_a_fresh_computation(
+        seed_store: KgStore) -> None:
+    held = _view_quads(seed_store)
+    assert held and held == _fresh(seed_store)
+    # no blank nodes: two refreshes of one store write the same triples (exports compare)
+    assert not any(q.subject.__class__ is ox.BlankNode or q.object.__class__ is ox.BlankNode
+                   for name in views.VIEWS for q in seed_store.raw.quads_for_pattern(
+                       None, None, None, ox.NamedNode(views.view_graph(name))))
+    for name in VIEW_QUERIES:
+        assert _rows(seed_store, name), name
+
+
+def test_an_incremental_build_and_an_unmerge_keep_the_views_current(tmp_path: Path) -> None:
+    d = _corpus(tmp_path, [A3])
+    store = KgStore(tmp_path / "kg.db")
+    build([d], store, post_build=[resolve_store])
+    (first,) = _rows(store, "timeline.rq")
+    (d / "a1.md").write_text(A4, encoding="utf-8")
+    build([d], store, post_build=[resolve_store])
+    timeline = _rows(store, "timeline.rq")
+    assert len(timeline) == 1                           # the raid of both articles, merged
+    both = str(timeline[0][6]).split()                  # ?articles
+    assert len(both) == 2 and str(first[6]) in both
+    assert _view_quads(store) == _fresh(store)
+    figures = _rows(store, "conflicting_figures.rq")
+    # the claim and the article's own account of the merged raid, each seeing the other
+    assert sorted((str(r[0]), str(r[4]), int(r[5])) for r in figures) == [
+        ("agrees", "(the article's own account)", 5),
+        ("agrees", "Syrian Observatory for Human Rights", 5)]
+
+    op = next(m for m in merges(store) if m["rule"] == "same-operation")
+    unmerge(store, op["canonical"], op["merged"])
+    timeline = _rows(store, "timeline.rq")
+    assert sorted(str(r[6]) for r in timeline) == sorted(both)  # two raids again
+    assert _view_quads(store) == _fresh(store)
+    store.close()
+
+
+# ---------------------------------------------------------------------------- refused
+def test_a_store_without_its_views_is_refused_naming_the_store(tmp_path: Path,
+                                                               seed_store: KgStore) -> None:
+    copy = KgStore(tmp_path / "kg.db")
+    copy.raw.extend(seed_store.raw)
+    views.drop(copy)
+    for name in VIEW_QUERIES:
+        with pytest.raises(QueryError) as e:
+            run_query(QUERIES / name, store=copy)
+        assert str(tmp_path / "kg.db") in str(e.value)
+        assert "missing" in str(e.value) and "kgraid views" in str(e.value)
+    assert _rows(copy, "memberships.rq")  # a query that reads no view still runs
+    copy.close()
+
+
+def test_a_view_from_another_definition_is_refused(tmp_path: Path, seed_store: KgStore) -> None:
+    copy = KgStore(None)
+    copy.raw.extend(seed_store.raw)
+    g = ox.NamedNode(views.view_graph("timeline"))
+    digest = ox.NamedNode(views.KGV + "definitionHash")
+    copy.raw.remove(ox.Quad(g, digest, ox.Literal(views.definition_hash("timeline")), g))
+    copy.raw.add(ox.Quad(g, digest, ox.Literal("0" * 64), g))
+    with pytest.raises(QueryError, match="another version of its definition"):
+        run_query(QUERIES / "timeline.rq", store=copy)
+    assert _rows(copy, "conflicting_figures.rq")
+
+
+def test_a_write_that_fails_leaves_no_views(tmp_path: Path) -> None:
+    d = _corpus(tmp_path, [A3, A5])
+    store = KgStore(None)
+    build([d], store)
+    assert _rows(store, "timeline.rq")
+
+    def broken(s: KgStore) -> dict:
+        raise RuntimeError("disk full")
+
+    (d / "a2.md").write_text(A4, encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        build([d], store, post_build=[broken])
+    with pytest.raises(QueryError, match="missing"):
+        run_query(QUERIES / "timeline.rq", store=store)
+    views.refresh(store)
+    assert len(_rows(store, "timeline.rq")) == 3
+
+
+# ---------------------------------------------------------------------------- the command
+def test_the_views_command_computes_them(tmp_path: Path, seed_store: KgStore,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "kg.db"
+    with KgStore(path) as copy:
+        copy.raw.extend(seed_store.raw)
+        views.drop(copy)
+    assert kgraid_main(["query", str(QUERIES / "timeline.rq"), "--store", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "kgraid views --store" in captured.err
+    assert kgraid_main(["views", "--store", str(path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["views"]["rows"]) == set(views.VIEWS)
+    assert doc["views"]["rows"]["timeline"] == len(_rows(seed_store, "timeline.rq"))
+    assert kgraid_main(["query", str(QUERIES / "timeline.rq"), "--store", str(path),
+                        "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 1 + len(_rows(seed_store, "timeline.rq"))
+    with KgStore(path, read_only=True) as again:
+        assert _view_quads(again) == _view_quads(seed_store)
+    assert kgraid_main(["views", "--store", str(path), "-q"]) == 0
+    assert capsys.readouterr().out == ""
