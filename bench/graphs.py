@@ -51,7 +51,9 @@ _QUALIFIERS = [None, None, "at least", "about", "more than"]
 #: v2: casualty figures (outcomes of operations, figures of claims) are generated.
 #: v3: towns and provinces are linked to (synthetic) Wikidata items, and the links graph is
 #: written by the real ``kgraid link --enrich`` (coordinates, country, P131 parents).
-GENERATOR_VERSION = 3
+#: v4: the store holds the views that timeline.rq and conflicting_figures.rq read, computed
+#: by the linker's write (``kgraid.views``), as a build computes them.
+GENERATOR_VERSION = 4
 
 
 def synthetic_qid(name: str) -> str:
@@ -280,7 +282,23 @@ def graph_store(triples: int, out_dir: Path, seed: int = 20170108) -> Path:
             shutil.rmtree(path)
         build_store(path, triples, seed)
         done.write_text("ok\n")
+    ensure_views(path)
     return path
+
+
+def ensure_views(path: Path) -> float | None:
+    """Compute the views of the store at ``path`` when they are missing or were computed by
+    another version of their definitions (a cached store made before a change); returns the
+    seconds it took, or ``None`` when they were current."""
+    from kgraid import views
+    from kgraid.store import KgStore
+
+    with KgStore(path, read_only=True) as store:
+        current = not views.stale_views(list(views.VIEWS), views.embedded_digests(store))
+    if current:
+        return None
+    with KgStore(path) as store:
+        return views.refresh(store).seconds
 
 
 def write_nquads(triples: int, path: Path, seed: int = 20170108) -> Path:

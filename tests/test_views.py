@@ -189,3 +189,24 @@ def test_the_views_command_computes_them(tmp_path: Path, seed_store: KgStore,
         assert _view_quads(again) == _view_quads(seed_store)
     assert kgraid_main(["views", "--store", str(path), "-q"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_a_refresh_repairs_a_view_left_half_written(seed_store: KgStore) -> None:
+    """A refresh cut short: its digest gone, a row it was removing still there and one it
+    was adding missing. No query reads the view; the next refresh writes what differs."""
+    copy = KgStore(None)
+    copy.raw.extend(seed_store.raw)
+    expected = _view_quads(copy)
+    g = ox.NamedNode(views.view_graph("timeline"))
+    views.drop(copy)
+    stale = ox.Quad(ox.NamedNode("https://w3id.org/kgraid/view/timeline/stale"),
+                    ox.NamedNode(views.KGV + "places"), ox.Literal("Nowhere"), g)
+    copy.raw.add(stale)
+    lost = next(iter(copy.raw.quads_for_pattern(None, ox.NamedNode(views.KGV + "evidence"),
+                                                None, g)))
+    copy.raw.remove(lost)
+    with pytest.raises(QueryError, match="missing"):
+        run_query(QUERIES / "timeline.rq", store=copy)
+    views.refresh(copy)
+    assert _view_quads(copy) == expected
+    assert _rows(copy, "timeline.rq") == _rows(seed_store, "timeline.rq")
