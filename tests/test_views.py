@@ -16,20 +16,12 @@ from kgraid.resolve import merges, resolve_store, unmerge
 from kgraid.store import KgStore
 from kgraid import views
 
+from test_resolve import A3, A4  # one raid, told by two articles
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 VIEW_QUERIES = ("timeline.rq", "conflicting_figures.rq")
 
-A3 = """---
-published: 2017-01-12
----
-The Syrian Observatory for Human Rights said that a U.S. raid near Deir al-Zour took place on Jan. 8.
-"""
-A4 = """---
-published: 2017-01-13
----
-The Britain-based Syrian Observatory for Human Rights said that five militants were killed in a raid near Deir ez-Zor on Jan. 8.
-"""
 A5 = """---
 published: 2017-01-16
 ---

@@ -4,7 +4,8 @@
 
 - ``trig`` / ``nquads``: every named graph kept (lossless: the article graphs and the derived
   ``graph/_...`` graphs), written by pyoxigraph straight from the store;
-- ``turtle`` / ``ntriples``: the union of all graphs as one graph, each distinct triple once,
+- ``turtle`` / ``ntriples``: the union of all graphs as one graph, each distinct triple once
+  (the views of :mod:`kgraid.views` left out: they are rows computed from the rest),
   in a fixed order, so two exports of the same store are byte-identical (not sorted by IRI:
   sorting a million triples by their strings took minutes). Both are read in parts by
   parallel threads (one query each: the export assumes nothing writes the store meanwhile;
@@ -47,6 +48,7 @@ from .rdfio import check_xml_entities
 from .query import _from_ox, open_read_only
 from .rdf import BASE, KGR, PREFIXES
 from .store import KgStore
+from .views import KGV
 
 __all__ = ["EXPORT_FORMATS", "SUFFIXES", "export_store", "export_prefixes", "load_rdf",
            "rdf_format_for", "register"]
@@ -94,9 +96,16 @@ _PREDICATES_QUERY = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 _TYPES_QUERY = "SELECT DISTINCT ?t WHERE { ?s a ?t }"
 _TYPED_PART = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o ?t WHERE { "
                "{ SELECT DISTINCT ?s ?t WHERE { ?s a ?t } } ?s ?p ?o } }")
+#: The views (kgraid.views: rows the aggregate queries read, computed from the rest) are
+#: left out of the union formats, which are the graph; TriG and N-Quads keep every graph.
+#: A view row has no type and only ``kgv:`` properties, so the untyped part and the
+#: one-query fallback filter on the predicate, and the N-Triples parts skip ``kgv:`` ones.
+_NOT_A_VIEW = f'FILTER(!STRSTARTS(STR(?p), "{KGV}"))'
 _UNTYPED_PART = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
                  "{ { SELECT DISTINCT ?s WHERE { ?s ?p0 ?o0 } } MINUS { ?s a ?t } } "
-                 "?s ?p ?o } }")
+                 f"?s ?p ?o {_NOT_A_VIEW} }} }}")
+_UNION_NO_VIEWS = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+                   f"?s ?p ?o {_NOT_A_VIEW} }} }}")
 _MULTI_TYPED = ("ASK { { SELECT ?s WHERE { ?s a ?t } GROUP BY ?s "
                 "HAVING (COUNT(DISTINCT ?t) > 1) } }")
 #: The predicates of most triples of a kgraid store: read first, while the list of all
@@ -126,7 +135,8 @@ def _union_parts(store: KgStore) -> Iterator[tuple[bytes, int]] | None:
         first = [pool.submit(part, p) for p in _FIRST]
         listed = sorted(r[0].value for r in raw.query(_PREDICATES_QUERY,
                                                        use_default_graph_as_union=True))
-        return first + [pool.submit(part, p) for p in listed if p not in _FIRST]
+        return first + [pool.submit(part, p) for p in listed
+                        if p not in _FIRST and not p.startswith(KGV)]
 
     return _run_parts(min(4, os.cpu_count() or 1), plan)
 
@@ -252,7 +262,8 @@ def _write(store: KgStore, fmt: str, out: BinaryIO) -> int:
                 n += count
             return n
         log.info("a subject has two types: Turtle is read with one query")
-        triples = _Counted(iter(store.raw.query(_UNION_QUERY, use_default_graph_as_union=True)))
+        triples = _Counted(iter(store.raw.query(_UNION_NO_VIEWS,
+                                                use_default_graph_as_union=True)))
         ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         return triples.n
     if fmt == "jsonld":

@@ -56,7 +56,7 @@ from .errors import EndpointError, QueryError
 from .httputil import RetryRefused, retry_after_seconds, retry_delay
 from .ordering import Unordered, sort_rows, split_order
 from .rdf import BASE, PREFIXES
-from .sparqltext import tokens
+from .sparqltext import header_comments, tokens
 from .store import KgStore, from_ox
 from .views import (declared_views, digest_query, embedded_digests, stale_message,
                     stale_views)
@@ -290,12 +290,8 @@ def required_bindings(query: str) -> list[list[str]]:
     token), of which at least one must be bound. A lookup such as ``entity_profile.rq``
     declares one: run unbound it would list the whole store (``kgraid export`` does that)."""
     groups: list[list[str]] = []
-    for tok in tokens(query):
-        if tok.kind == "ws":
-            continue
-        if tok.kind != "comment":
-            break
-        m = _REQUIRES_RE.match(tok.text)
+    for line in header_comments(query):
+        m = _REQUIRES_RE.match(line)
         if m:
             names = _REQUIRED_VAR_RE.findall(m.group("vars"))
             if names:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Token", "tokens"]
+__all__ = ["Token", "tokens", "header_comments"]
 
 _TOKEN_RE = re.compile(r"""
     (?P<ws>\s+)
@@ -34,3 +34,16 @@ def tokens(query: str) -> list[Token]:
     """SPARQL tokens, enough to tell strings, IRIs and comments from structure."""
     return [Token(m.lastgroup or "other", m.group(), m.start(), m.end())
             for m in _TOKEN_RE.finditer(query)]
+
+
+def header_comments(query: str) -> list[str]:
+    """The comment lines of a query's header: those before its first SPARQL token (where a
+    query file declares what it needs, e.g. ``# Requires:`` and ``# View:``)."""
+    out: list[str] = []
+    for tok in tokens(query):
+        if tok.kind == "ws":
+            continue
+        if tok.kind != "comment":
+            break
+        out.append(tok.text)
+    return out
