@@ -202,3 +202,12 @@ def test_a_refresh_repairs_a_view_left_half_written(seed_store: KgStore) -> None
     views.refresh(copy)
     assert _view_quads(copy) == expected
     assert _rows(copy, "timeline.rq") == _rows(seed_store, "timeline.rq")
+
+
+def test_the_views_command_refuses_a_path_with_no_store(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "typo.db"
+    assert kgraid_main(["views", "--store", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and str(missing) in captured.err
+    assert not missing.exists()  # no empty store made in its place

@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass
 from functools import cache, wraps
 from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 import pyoxigraph as ox
@@ -346,6 +347,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_views(args: argparse.Namespace) -> int:
     from .cli import open_store
+    from .errors import StoreError
+    if not args.store.startswith(("http://", "https://")) and not Path(args.store).is_dir():
+        raise StoreError(f"{args.store}: no store there (a directory made by `kgraid build`)")
     store = open_store(args.store)
     try:
         report = refresh(store)
