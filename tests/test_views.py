@@ -211,3 +211,22 @@ def test_the_views_command_refuses_a_path_with_no_store(tmp_path: Path,
     captured = capsys.readouterr()
     assert captured.out == "" and str(missing) in captured.err
     assert not missing.exists()  # no empty store made in its place
+
+
+def test_a_build_without_views_leaves_them_unreadable_until_computed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = _corpus(tmp_path, [A3, A5])
+    path = tmp_path / "kg.db"
+    assert kgraid_main(["build", str(d), "--store", str(path), "-q"]) == 0
+    with KgStore(path, read_only=True) as store:
+        assert len(_rows(store, "timeline.rq")) == 2
+    (d / "a2.md").write_text(A4, encoding="utf-8")
+    assert kgraid_main(["build", str(d), "--store", str(path), "-q", "--no-views"]) == 0
+    with KgStore(path, read_only=True) as store:  # the old rows are not shown as current
+        with pytest.raises(QueryError, match="missing"):
+            run_query(QUERIES / "timeline.rq", store=store)
+    assert kgraid_main(["views", "--store", str(path), "-q"]) == 0
+    with KgStore(path, read_only=True) as store:
+        assert len(_rows(store, "timeline.rq")) == 2  # the new article's raid merged
+        assert _view_quads(store) == _fresh(store)
+    capsys.readouterr()

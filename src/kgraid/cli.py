@@ -154,7 +154,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                    keep_invalid=args.keep_invalid, validate=not args.no_validate,
                    engine=args.engine, jobs=args.jobs, force=args.force, progress=progress,
                    executor=executor, post_build=steps, shapes=args.shapes,
-                   chunk_size=args.batch)
+                   chunk_size=args.batch, views=not args.no_views)
     if show and tty:
         print(" " * 100, end="\r", file=sys.stderr)
     if args.report:
@@ -203,6 +203,10 @@ def _add_build(sub) -> None:
                         "(default 64; progress and the store advance by whole batches)")
     p.add_argument("--no-resolve", action="store_true",
                    help="skip cross-article entity resolution and operation merging")
+    p.add_argument("--no-views", action="store_true",
+                   help="do not compute the views timeline.rq and conflicting_figures.rq read "
+                   "(a whole-store aggregation; its memory grows with the store): they are "
+                   "left unreadable until `kgraid views` or a build without this flag")
     p.add_argument("--link", nargs="?", const="offline", choices=["offline", "online"],
                    help="link entities to Wikidata after the build (offline gazetteer by "
                    "default; 'online' asks --endpoint)")

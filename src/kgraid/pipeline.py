@@ -232,13 +232,15 @@ def build(inputs: Iterable[str | Path], store: Store, *, published: dt.date | No
           progress: Callable[[ArticleOutcome, int], None] | None = None,
           executor: Callable[[list[list[Article]]], Iterable[list[ArticleResult]]] | None = None,
           post_build: Iterable[Callable[[Store], dict]] = (),
-          shapes: str | Path | None = None,
+          shapes: str | Path | None = None, views: bool = True,
           ) -> BuildReport:
     """Build the articles found in ``inputs`` into ``store``.
 
     ``jobs`` > 1 runs the per-article work in that many processes; ``executor`` replaces the
     local one (it gets chunks of articles and yields their results, in order, e.g. from a Dask
     cluster). ``shapes`` adds a SHACL file of the user's own to the kgraid shapes.
+    ``views=False`` leaves the views (:mod:`kgraid.views`) unreadable instead of computing
+    them at the end, for a large store built in several runs.
     ``progress(outcome, done)`` is called after every article. ``post_build`` steps
     (cross-article resolution, linking) run on the store afterwards; each returns a summary.
     """

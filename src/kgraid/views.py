@@ -206,7 +206,7 @@ def _rows(quads: list[ox.Quad]) -> int:
 
 
 @contextlib.contextmanager
-def maintained(store: Any) -> Iterator[None]:
+def maintained(store: Any, *, compute: bool = True) -> Iterator[None]:
     """Around a write to ``store``: the views are dropped before it and computed again after
     it. Nested writes (a build that links) refresh once, when the outermost one ends; a write
     that raises leaves the store without views (a query that reads one then says so).
@@ -216,7 +216,8 @@ def maintained(store: Any) -> Iterator[None]:
     nothing (a re-run of an unchanged build) sends nothing for the views either, unless they
     are missing or stale. An embedded store is written by many paths (resolution updates
     the pyoxigraph store itself), so its views are dropped first and computed again every
-    time: 9.1 s at 1M triples in the 2026-12-07 bench run (bench/RESULTS.md)."""
+    time: 9.1 s at 1M triples in the 2026-12-07 bench run (bench/RESULTS.md). With
+    ``compute=False`` the views are dropped and left so (``kgraid build --no-views``)."""
     depth = getattr(store, "_kgraid_views_depth", 0)
     remote = not _is_embedded(store)
     wrote: list[bool] = []
@@ -236,6 +237,8 @@ def maintained(store: Any) -> Iterator[None]:
         if depth == 0 and remote:
             store.before_write = None
     if depth == 0:
+        if not compute:  # dropped before the write (on a remote store, if it wrote)
+            return
         if remote and not wrote and not stale_views(list(VIEWS), remote_digests(store)):
             return
         refresh(store)
@@ -243,17 +246,19 @@ def maintained(store: Any) -> Iterator[None]:
 
 def maintains(write: Callable[..., T]) -> Callable[..., T]:
     """Decorate a function that writes the store passed as its ``store`` argument (or, when
-    it has none, its first) so that it runs :func:`maintained`. A bare ``pyoxigraph.Store``
-    (a scratch copy a remote write works on) has no views and is passed through."""
+    it has none, its first) so that it runs :func:`maintained`; its ``views`` argument, when
+    it has one and it is false, leaves the views dropped. A bare ``pyoxigraph.Store`` (a
+    scratch copy a remote write works on) has no views and is passed through."""
     signature = inspect.signature(write)
     param = "store" if "store" in signature.parameters else next(iter(signature.parameters))
 
     @wraps(write)
     def run(*args: Any, **kw: Any) -> T:
-        store = signature.bind_partial(*args, **kw).arguments[param]
+        arguments = signature.bind_partial(*args, **kw).arguments
+        store = arguments[param]
         if isinstance(store, ox.Store):
             return write(*args, **kw)
-        with maintained(store):
+        with maintained(store, compute=bool(arguments.get("views", True))):
             return write(*args, **kw)
     return run
 
