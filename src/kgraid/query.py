@@ -45,7 +45,7 @@ import urllib.error
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal as TLiteral, Mapping, Sequence
+from typing import Any, Iterator, Literal as TLiteral, Mapping, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -58,8 +58,7 @@ from .ordering import Unordered, sort_rows, split_order
 from .rdf import BASE, PREFIXES
 from .sparqltext import header_comments, tokens
 from .store import KgStore, from_ox
-from .views import (declared_views, digest_query, embedded_digests, stale_message,
-                    stale_views)
+from .views import DIGEST_QUERY, check_views, declared_views, embedded_digests
 
 __all__ = [
     "QueryResult", "run_query", "load_query", "with_values", "parse_binding", "parse_bindings",
@@ -855,7 +854,7 @@ def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str 
         raise QueryError("give exactly one of a store or an endpoint")
     views = declared_views(text)
     if store is not None:
-        _check_views(views, embedded_digests(store), str(store.path or "the memory store"))
+        check_views(views, embedded_digests(store), str(store.path or "the memory store"))
         if not allow_service and _uses_service(text):
             raise QueryError("the query calls a remote endpoint (SERVICE); kgraid does not send "
                              "requests on a query's behalf unless told to (--allow-service)")
@@ -863,20 +862,12 @@ def run_query(query: str | Path, *, store: KgStore | None = None, endpoint: str 
     assert endpoint is not None
     if views:
         def digests(iri: str) -> set[str]:
-            found = _run_remote(endpoint, digest_query(), {"g": URIRef(iri)}, timeout=timeout,
+            found = _run_remote(endpoint, DIGEST_QUERY, {"g": URIRef(iri)}, timeout=timeout,
                                 retries=retries, max_retry_wait=max_retry_wait)
-            return {str(row[1]) for row in found.rows if row[1] is not None}
-        _check_views(views, digests, endpoint)
+            return {str(h) for h in found.column("h") if h is not None}
+        check_views(views, digests, endpoint)
     return _run_remote(endpoint, text, terms, timeout=timeout, retries=retries,
                        max_retry_wait=max_retry_wait)
-
-
-def _check_views(names: list[str], digests: Callable[[str], set[str]], where: str) -> None:
-    """Refuse a query that reads a view (``# View: NAME``) the store lacks or holds from
-    another version of its definition: its rows would be silently empty or wrong."""
-    bad = stale_views(names, digests)
-    if bad:
-        raise QueryError(stale_message(where, bad))
 
 
 # ---------------------------------------------------------------------------- CLI

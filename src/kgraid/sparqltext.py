@@ -40,10 +40,10 @@ def header_comments(query: str) -> list[str]:
     """The comment lines of a query's header: those before its first SPARQL token (where a
     query file declares what it needs, e.g. ``# Requires:`` and ``# View:``)."""
     out: list[str] = []
-    for tok in tokens(query):
-        if tok.kind == "ws":
+    for m in _TOKEN_RE.finditer(query):  # lazily: the body is never tokenized
+        if m.lastgroup == "ws":
             continue
-        if tok.kind != "comment":
+        if m.lastgroup != "comment":
             break
-        out.append(tok.text)
+        out.append(m.group())
     return out
