@@ -286,19 +286,17 @@ def graph_store(triples: int, out_dir: Path, seed: int = 20170108) -> Path:
     return path
 
 
-def ensure_views(path: Path) -> float | None:
+def ensure_views(path: Path) -> None:
     """Compute the views of the store at ``path`` when they are missing or were computed by
-    another version of their definitions (a cached store made before a change); returns the
-    seconds it took, or ``None`` when they were current."""
+    another version of their definitions (a cached store made before a change)."""
     from kgraid import views
     from kgraid.store import KgStore
 
     with KgStore(path, read_only=True) as store:
         current = not views.stale_views(list(views.VIEWS), views.embedded_digests(store))
-    if current:
-        return None
-    with KgStore(path) as store:
-        return views.refresh(store).seconds
+    if not current:
+        with KgStore(path) as store:
+            views.refresh(store)
 
 
 def write_nquads(triples: int, path: Path, seed: int = 20170108) -> Path:
