@@ -92,7 +92,7 @@ _PREDICATES_QUERY = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 #: both subqueries project it, so the bound value reaches the inner one), then the subjects
 #: without a type. Correct only when no subject has two types (one part per type would
 #: write such a subject twice): :data:`_MULTI_TYPED` checks, and the export falls back to
-#: :data:`_UNION_QUERY` when one has.
+#: one query, :data:`_UNION_NO_VIEWS`, when one has.
 _TYPES_QUERY = "SELECT DISTINCT ?t WHERE { ?s a ?t }"
 _TYPED_PART = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o ?t WHERE { "
                "{ SELECT DISTINCT ?s ?t WHERE { ?s a ?t } } ?s ?p ?o } }")
