@@ -69,8 +69,13 @@ def test_the_header_declares_the_views_a_query_reads() -> None:
 def test_every_view_has_a_definition_and_every_declared_view_exists() -> None:
     for name in views.VIEWS:
         assert views.definition(name).lstrip().startswith("#")
-        assert "CONSTRUCT" in views.definition(name)
         assert len(views.definition_hash(name)) == 64
+        # a SELECT whose ?row is the row and whose every other column the query file reads
+        columns = [v.value for v in ox.Store().query(views.definition(name)).variables]
+        assert columns[0] == "row"
+        reads = (QUERIES / f"{name}.rq").read_text()
+        for column in columns[1:]:
+            assert f"kgv:{views._property(column).value.removeprefix(views.KGV)} " in reads
     declared = {v for f in QUERIES.glob("*.rq") for v in views.declared_views(f.read_text())}
     assert declared == set(views.VIEWS)
 
@@ -202,6 +207,47 @@ def test_a_refresh_repairs_a_view_left_half_written(seed_store: KgStore) -> None
     views.refresh(copy)
     assert _view_quads(copy) == expected
     assert _rows(copy, "timeline.rq") == _rows(seed_store, "timeline.rq")
+
+
+def test_a_view_is_written_row_by_row_in_batches(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows come one solution at a time and are written in batches: a row given by two
+    solutions (an event with two labels) holds both, a row whose values changed loses the
+    old ones even when a later batch adds one back, and a row no solution gives goes."""
+    monkeypatch.setattr(views, "_BATCH", 2)
+    store = KgStore(tmp_path / "kg.db")
+    g = ox.NamedNode(views.view_graph("timeline"))
+    row = lambda n: ox.NamedNode(f"https://w3id.org/kgraid/view/timeline/{n}")
+    prop = lambda n: ox.NamedNode(views.KGV + n)
+    quad = lambda r, p, o: ox.Quad(row(r), prop(p), ox.Literal(o), g)
+    store.raw.extend([quad("r1", "places", "Mosul"), quad("r1", "evidence", "old"),
+                      quad("gone", "places", "Nowhere"), quad("r2", "type", "Airstrike")])
+    solutions = [(row("r1"), {quad("r1", "places", "Mosul"), quad("r1", "actors", "ISIL")}),
+                 (row("r2"), {quad("r2", "type", "Airstrike")}),
+                 (row("r1"), {quad("r1", "evidence", "old"), quad("r1", "actors", "Iraq")})]
+    assert views._write_embedded(store, "timeline", iter(solutions)) == 2
+    held = set(store.raw.quads_for_pattern(None, None, None, g))
+    assert held == {quad("r1", "places", "Mosul"), quad("r1", "actors", "ISIL"),
+                    quad("r1", "actors", "Iraq"), quad("r1", "evidence", "old"),
+                    quad("r2", "type", "Airstrike"), views._digest_quad("timeline")}
+    store.close()
+
+
+def test_a_refresh_in_small_batches_writes_the_same_views(seed_store: KgStore,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    expected = _view_quads(seed_store)
+    monkeypatch.setattr(views, "_BATCH", 7)
+    copy = KgStore(None)
+    copy.raw.extend(seed_store.raw)
+    stale = ox.Quad(ox.NamedNode("https://w3id.org/kgraid/view/conflicting_figures/stale"),
+                    ox.NamedNode(views.KGV + "count"), ox.Literal("3"),
+                    ox.NamedNode(views.view_graph("conflicting_figures")))
+    copy.raw.add(stale)
+    report = views.refresh(copy)
+    assert _view_quads(copy) == expected
+    assert report.rows == {name: len({q.subject for q in seed_store.raw.quads_for_pattern(
+        None, None, None, ox.NamedNode(views.view_graph(name)))}) - 1 for name in views.VIEWS}
 
 
 def test_the_views_command_refuses_a_path_with_no_store(tmp_path: Path,

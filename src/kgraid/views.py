@@ -5,9 +5,9 @@ Two queries of ``queries/`` group every operation or casualty figure of the stor
 labels of what it involves: ``timeline.rq`` and ``conflicting_figures.rq``. Every article
 graph repeats the labels of the entities it mentions, so on a 1M-triple store they took 0.6
 and 1.1 s however they were written. Their grouping now runs once per write, in the view
-definitions of ``resources/views/`` (CONSTRUCT queries over the union of all graphs), and
-its rows are stored in one derived named graph per view (``graph/_view/NAME``). The two
-query files read those rows.
+definitions of ``resources/views/`` (SELECT queries over the union of all graphs, one
+column per row property), and its rows are stored in one derived named graph per view
+(``graph/_view/NAME``). The two query files read those rows.
 
 The rules that keep a view true to the store:
 
@@ -73,7 +73,8 @@ def view_graph(name: str) -> str:
 
 @cache
 def definition(name: str) -> str:
-    """The CONSTRUCT query that computes view ``name``."""
+    """The SELECT query that computes view ``name``: its ``?row`` column is the row's IRI,
+    and every other column ``some_name`` the row's property ``kgv:someName``."""
     if name not in VIEWS:
         raise QueryError(f"unknown view {name!r}; the views are {', '.join(VIEWS)}")
     return (resources.files("kgraid") / "resources" / "views" / f"{name}.rq").read_text("utf-8")
@@ -114,6 +115,9 @@ def _remove_digest(raw: ox.Store, name: str) -> None:
 #: sorted here: a store's views depend on its triples only, not on the order they came in.
 _LISTS = {KGV + "places": " | ", KGV + "actors": " | ", KGV + "targets": " | ",
           KGV + "articles": " ", KGV + "otherSources": "; "}
+#: Quads written or removed at a time while a view is written: bounds the memory a refresh
+#: holds besides the engine's own (about 15 MB of quads).
+_BATCH = 50_000
 
 
 def _canonical(term: Any, predicate: str) -> Any:
@@ -123,11 +127,26 @@ def _canonical(term: Any, predicate: str) -> Any:
     return ox.Literal(sep.join(sorted(term.value.split(sep))))
 
 
-def _compute(source: ox.Store, name: str) -> list[ox.Quad]:
+def _property(column: str) -> ox.NamedNode:
+    """The row property of a definition's column: ``event_label`` is ``kgv:eventLabel``."""
+    return ox.NamedNode(KGV + re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), column))
+
+
+def _compute(source: ox.Store, name: str) -> Iterator[tuple[ox.NamedNode, set[ox.Quad]]]:
+    """The rows of view ``name`` over ``source``, one solution at a time: the row's IRI (its
+    ``?row`` column) and its quads, one per bound column. A definition is a SELECT, not a
+    CONSTRUCT, because a CONSTRUCT keeps every triple it emitted to remove duplicates (on a
+    10,000-article store that doubled the refresh's memory, bench/README.md); a row that
+    comes out twice (an event with two labels) is two solutions with the same IRI."""
     g = ox.NamedNode(view_graph(name))
-    triples = source.query(definition(name), use_default_graph_as_union=True)
-    return [ox.Quad(t.subject, t.predicate, _canonical(t.object, t.predicate.value), g)
-            for t in triples]
+    solutions = source.query(definition(name), use_default_graph_as_union=True)
+    columns = [(v, _property(v.value)) for v in solutions.variables if v.value != "row"]
+    for solution in solutions:
+        row = solution["row"]
+        if not isinstance(row, ox.NamedNode):  # a key column unbound: no row, as in CONSTRUCT
+            continue
+        yield row, {ox.Quad(row, p, _canonical(o, p.value), g)
+                    for v, p in columns if (o := solution[v]) is not None}
 
 
 def _digest_quad(name: str) -> ox.Quad:
@@ -135,29 +154,61 @@ def _digest_quad(name: str) -> ox.Quad:
     return ox.Quad(g, ox.NamedNode(_DIGEST), ox.Literal(definition_hash(name)), g)
 
 
-def _write_embedded(store: Any, name: str, quads: list[ox.Quad]) -> None:
-    """Make the view graph ``name`` hold ``quads`` and then its digest. Only the difference
-    is written: an incremental build changes few rows, and on the on-disk 1M-triple store
-    removing triples one by one took 10 us each, ``remove_graph`` 24 us each (1.5-2.7 s for
-    a whole view). The old digest goes first and the new one last, so a refresh cut short
-    leaves a view no query reads; new rows go in with a bulk write on disk (not atomic,
-    hence the digest after them)."""
+class _Writer:
+    """Removes then adds quads of an embedded store in batches of :data:`_BATCH`."""
+
+    def __init__(self, store: Any) -> None:
+        self.raw: ox.Store = store.raw
+        # the bulk loader on disk is not atomic, hence the digest written after the rows
+        self.bulk = getattr(store, "path", None) is not None
+        self.add: list[ox.Quad] = []
+        self.remove: list[ox.Quad] = []
+
+    def queue(self, remove: Any = (), add: Any = ()) -> None:
+        self.remove.extend(remove)
+        self.add.extend(add)
+        if len(self.add) + len(self.remove) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for q in self.remove:  # first: a later solution of a row may add one of them back
+            self.raw.remove(q)
+        if self.add:
+            (self.raw.bulk_extend if self.bulk else self.raw.extend)(self.add)
+        self.add, self.remove = [], []
+
+
+def _write_embedded(store: Any, name: str,
+                    rows: Iterator[tuple[ox.NamedNode, set[ox.Quad]]]) -> int:
+    """Make the view graph ``name`` hold ``rows`` and then its digest; return the number of
+    rows. Only the difference is written, row by row as the definition's solutions come:
+    each row's old quads are looked up by its IRI, and the rows no solution gave are removed
+    at the end. An incremental build changes few rows, and on disk removing triples one by
+    one took 10 us each, ``remove_graph`` 24 us each (1.5-2.7 s for a whole view). Besides
+    the engine, a refresh holds the set of row IRIs and one batch of quads, not two copies
+    of the view. The old digest goes first and the new one last, so a refresh cut short
+    leaves a view no query reads. (The definitions read no ``kgv:`` triple, so writing the
+    view graph while a definition's solutions are read cannot change them.)"""
     raw: ox.Store = store.raw
     g = ox.NamedNode(view_graph(name))
-    new = set(quads)
-    digest = ox.NamedNode(_DIGEST)
-    old = {q for q in raw.quads_for_pattern(None, None, None, g)
-           if q.predicate != digest} if raw.contains_named_graph(g) else set()
+    fresh = not raw.contains_named_graph(g)
     _remove_digest(raw, name)  # unreadable while it changes
-    for q in old - new:
-        raw.remove(q)
-    added = new - old
-    if added:
-        if getattr(store, "path", None) is not None:
-            raw.bulk_extend(added)
+    writer = _Writer(store)
+    seen: set[ox.NamedNode] = set()
+    for row, quads in rows:
+        if row in seen or fresh:  # a second solution of a row: its quads join the first's
+            writer.queue(add=quads)
         else:
-            raw.extend(added)
+            old = set(raw.quads_for_pattern(row, None, None, g))
+            writer.queue(remove=old - quads, add=quads - old)
+        seen.add(row)
+    writer.flush()
+    if not fresh:
+        writer.queue(remove=[q for q in raw.quads_for_pattern(None, None, None, g)
+                             if q.subject not in seen])
+        writer.flush()
     raw.add(_digest_quad(name))
+    return len(seen)
 
 
 @dataclass
@@ -176,29 +227,27 @@ def refresh(store: Any) -> RefreshReport:
     rows: dict[str, int] = {}
     if _is_embedded(store):
         for name in VIEWS:
-            quads = _compute(store.raw, name)
-            _write_embedded(store, name, quads)
-            rows[name] = _rows(quads)
+            rows[name] = _write_embedded(store, name, _compute(store.raw, name))
         if hasattr(store, "flush"):
             store.flush()
     else:
         copy = ox.Store()  # the definitions read no kgv: triple, so old rows do not matter
         store.load_into(copy)
         for name in VIEWS:
-            quads = _compute(copy, name)
-            body = ox.serialize([q.triple for q in quads + [_digest_quad(name)]],
+            triples: dict[ox.Triple, None] = {}  # ordered, without the duplicates
+            subjects: set[ox.NamedNode] = set()
+            for row, quads in _compute(copy, name):
+                subjects.add(row)
+                triples.update(dict.fromkeys(q.triple for q in quads))
+            body = ox.serialize([*triples, _digest_quad(name).triple],
                                 format=ox.RdfFormat.N_TRIPLES) or b""
             store.replace_ntriples(view_graph(name), body)  # one PUT, the digest last
-            rows[name] = _rows(quads)
+            rows[name] = len(subjects)
         store.flush()
     report = RefreshReport(rows, time.perf_counter() - start)
     log.info("views: %s in %.2f s", ", ".join(f"{n} {r} rows" for n, r in rows.items()),
              report.seconds)
     return report
-
-
-def _rows(quads: list[ox.Quad]) -> int:
-    return len({q.subject for q in quads})
 
 
 @contextlib.contextmanager
