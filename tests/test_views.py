@@ -234,12 +234,13 @@ def test_a_view_is_written_row_by_row_in_batches(tmp_path: Path,
 
 
 def test_a_refresh_in_small_batches_writes_the_same_views(seed_store: KgStore,
+                                                          tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           ) -> None:
     expected = _view_quads(seed_store)
     monkeypatch.setattr(views, "_BATCH", 7)
-    copy = KgStore(None)
-    copy.raw.extend(seed_store.raw)
+    copy = KgStore(tmp_path / "kg.db")  # on disk: the batches go in with bulk_extend
+    copy.raw.bulk_extend(seed_store.raw)
     stale = ox.Quad(ox.NamedNode("https://w3id.org/kgraid/view/conflicting_figures/stale"),
                     ox.NamedNode(views.KGV + "count"), ox.Literal("3"),
                     ox.NamedNode(views.view_graph("conflicting_figures")))
@@ -248,6 +249,7 @@ def test_a_refresh_in_small_batches_writes_the_same_views(seed_store: KgStore,
     assert _view_quads(copy) == expected
     assert report.rows == {name: len({q.subject for q in seed_store.raw.quads_for_pattern(
         None, None, None, ox.NamedNode(views.view_graph(name)))}) - 1 for name in views.VIEWS}
+    copy.close()
 
 
 def test_the_views_command_refuses_a_path_with_no_store(tmp_path: Path,

@@ -187,8 +187,9 @@ def _write_embedded(store: Any, name: str,
     one took 10 us each, ``remove_graph`` 24 us each (1.5-2.7 s for a whole view). Besides
     the engine, a refresh holds the set of row IRIs and one batch of quads, not two copies
     of the view. The old digest goes first and the new one last, so a refresh cut short
-    leaves a view no query reads. (The definitions read no ``kgv:`` triple, so writing the
-    view graph while a definition's solutions are read cannot change them.)"""
+    leaves a view no query reads. (Writing the view graph while a definition's solutions
+    are read is safe: a pyoxigraph read sees the store as it was when it began, and the
+    definitions read no ``kgv:`` triple anyway.)"""
     raw: ox.Store = store.raw
     g = ox.NamedNode(view_graph(name))
     fresh = not raw.contains_named_graph(g)
@@ -203,9 +204,12 @@ def _write_embedded(store: Any, name: str,
             writer.queue(remove=old - quads, add=quads - old)
         seen.add(row)
     writer.flush()
-    if not fresh:
-        writer.queue(remove=[q for q in raw.quads_for_pattern(None, None, None, g)
-                             if q.subject not in seen])
+    if not fresh:  # a read sees the store as it was when it began (pyoxigraph's
+        # repeatable read), so removing while reading is safe; one quad at a time keeps the
+        # batches bounded when many rows went (an unmerge)
+        for q in raw.quads_for_pattern(None, None, None, g):
+            if q.subject not in seen:
+                writer.queue(remove=(q,))
         writer.flush()
     raw.add(_digest_quad(name))
     return len(seen)
