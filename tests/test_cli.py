@@ -2,10 +2,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kgraid.cli import main, make_parser
+from kgraid.store import KgStore
 
 
 def _commands():
@@ -42,6 +44,12 @@ def test_build_json_and_stats(tmp_path, corpus, capsys):
     assert main(["stats", "--store", store, "--format", "json"]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["articles"] == 2 and stats["claims"] >= 20 and stats["triples"] > 500
+    # the two views are counted in the totals and apart, and they are the article graphs' rest
+    assert stats["named graphs"] == 4 and stats["view graphs"] == 2
+    kg = KgStore(Path(store), read_only=True)
+    articles = sum(len(kg.graph(g)) for g in kg.graph_names() if "/_view/" not in g)
+    kg.close()
+    assert 0 < stats["view triples"] == stats["triples"] - articles
 
 
 def test_partial_failure_exit_code(tmp_path, corpus, capsys):
