@@ -120,8 +120,8 @@ _LISTS = {KGV + "places": " | ", KGV + "actors": " | ", KGV + "targets": " | ",
 _BATCH = 50_000
 
 
-def _canonical(term: Any, predicate: str) -> Any:
-    sep = _LISTS.get(predicate)
+def _canonical(term: Any, sep: str | None) -> Any:
+    """``term`` with its list sorted, when it is a list joined by ``sep``."""
     if sep is None or not isinstance(term, ox.Literal):
         return term
     return ox.Literal(sep.join(sorted(term.value.split(sep))))
@@ -140,13 +140,14 @@ def _compute(source: ox.Store, name: str) -> Iterator[tuple[ox.NamedNode, set[ox
     comes out twice (an event with two labels) is two solutions with the same IRI."""
     g = ox.NamedNode(view_graph(name))
     solutions = source.query(definition(name), use_default_graph_as_union=True)
-    columns = [(v, _property(v.value)) for v in solutions.variables if v.value != "row"]
+    columns = [(v, p, _LISTS.get(p.value)) for v in solutions.variables if v.value != "row"
+               for p in (_property(v.value),)]
     for solution in solutions:
         row = solution["row"]
-        if not isinstance(row, ox.NamedNode):  # a key column unbound: no row, as in CONSTRUCT
+        if not isinstance(row, ox.NamedNode):  # a key column unbound: no row
             continue
-        yield row, {ox.Quad(row, p, _canonical(o, p.value), g)
-                    for v, p in columns if (o := solution[v]) is not None}
+        yield row, {ox.Quad(row, p, _canonical(o, sep), g)
+                    for v, p, sep in columns if (o := solution[v]) is not None}
 
 
 def _digest_quad(name: str) -> ox.Quad:
