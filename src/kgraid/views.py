@@ -9,6 +9,14 @@ definitions of ``resources/views/`` (SELECT queries over the union of all graphs
 column per row property), and its rows are stored in one derived named graph per view
 (``graph/_view/NAME``). The two query files read those rows.
 
+The definitions say what the rows are; :mod:`kgraid.viewrows` computes the same solutions
+one operation or event at a time from the store's indexes (a test checks that the two agree
+on the articles and on every edge case of the definitions). Evaluated whole, the
+definitions hash-join tables of the entire store: on the 10,000-article bench store they
+peaked at 455 and 353 MiB against 268 and 223 MiB key by key, where the memory stops
+growing once the storage engine's cache is full (about 200 MiB), at about twice the time
+(30 and 16 s against 17 and 7 s; bench/README.md).
+
 The rules that keep a view true to the store:
 
 - A view graph names the digest of the definition that computed it
@@ -48,6 +56,7 @@ from typing import Any, Callable, Iterator, TypeVar
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from . import viewrows
 from .errors import QueryError
 from .rdf import BASE
 from .sparqltext import header_comments
@@ -61,8 +70,9 @@ T = TypeVar("T")
 
 #: The views, by name: each is ``resources/views/NAME.rq`` and the graph ``graph/_view/NAME``.
 #: A refresh computes them in this order, the larger first: the process keeps the memory the
-#: first query freed and the second adds to it (on the 10,000-article store, timeline then
-#: conflicting_figures peaked at 551 MiB, the other way round at 451 MiB).
+#: first one freed and the second adds to it (with the whole-store SPARQL evaluation on the
+#: 10,000-article store, timeline then conflicting_figures peaked at 551 MiB, the other way
+#: round at 451 MiB).
 VIEWS = ("conflicting_figures", "timeline")
 #: The views' own vocabulary (row properties and the definition digest).
 KGV = "https://w3id.org/kgraid/view#"
@@ -85,8 +95,11 @@ def definition(name: str) -> str:
 
 @cache
 def definition_hash(name: str) -> str:
-    """SHA-256 of view ``name``'s definition: what a view graph records as its origin."""
-    return hashlib.sha256(definition(name).encode("utf-8")).hexdigest()
+    """SHA-256 of view ``name``'s definition and of the code that computes its rows
+    (:mod:`kgraid.viewrows`): what a view graph records as its origin, so that a view
+    written by another version of either is read as stale."""
+    code = Path(viewrows.__file__).read_text("utf-8")
+    return hashlib.sha256((definition(name) + "\n" + code).encode("utf-8")).hexdigest()
 
 
 # ------------------------------------------------------------------------- writing
@@ -135,22 +148,45 @@ def _property(column: str) -> ox.NamedNode:
     return ox.NamedNode(KGV + re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), column))
 
 
-def _compute(source: ox.Store, name: str) -> Iterator[tuple[ox.NamedNode, set[ox.Quad]]]:
+@cache
+def _columns(name: str) -> list[tuple[str, ox.NamedNode, str | None]]:
+    """The columns of view ``name`` but ``?row``: name, row property, list separator."""
+    variables = ox.Store().query(definition(name)).variables
+    return [(v.value, p, _LISTS.get(p.value)) for v in variables if v.value != "row"
+            for p in (_property(v.value),)]
+
+
+def _solutions(source: ox.Store, name: str, engine: str) -> Iterator[dict[str, Any]]:
+    """The solutions of view ``name`` over ``source``, as column name to term: computed one
+    key at a time by :mod:`kgraid.viewrows` (``engine="rows"``), or by evaluating the SPARQL
+    definition over the whole store (``"sparql"``; a test checks that the two agree). The
+    definition is a SELECT, not a CONSTRUCT, because a CONSTRUCT keeps every triple it
+    emitted to remove duplicates (on a 10,000-article store that doubled the refresh's
+    memory, bench/README.md)."""
+    if engine == "rows":
+        yield from viewrows.ROWS[name](source)
+        return
+    if engine != "sparql":
+        raise ValueError(f"unknown view engine {engine!r}")
+    results = source.query(definition(name), use_default_graph_as_union=True)
+    names = [v.value for v in results.variables]
+    for solution in results:
+        yield {n: t for n in names if (t := solution[n]) is not None}
+
+
+def _compute(source: ox.Store, name: str, engine: str = "rows",
+             ) -> Iterator[tuple[ox.NamedNode, set[ox.Quad]]]:
     """The rows of view ``name`` over ``source``, one solution at a time: the row's IRI (its
-    ``?row`` column) and its quads, one per bound column. A definition is a SELECT, not a
-    CONSTRUCT, because a CONSTRUCT keeps every triple it emitted to remove duplicates (on a
-    10,000-article store that doubled the refresh's memory, bench/README.md); a row that
-    comes out twice (an event with two labels) is two solutions with the same IRI."""
+    ``?row`` column) and its quads, one per bound column. A row that comes out twice (an
+    event with two labels) is two solutions with the same IRI."""
     g = ox.NamedNode(view_graph(name))
-    solutions = source.query(definition(name), use_default_graph_as_union=True)
-    columns = [(v, p, _LISTS.get(p.value)) for v in solutions.variables if v.value != "row"
-               for p in (_property(v.value),)]
-    for solution in solutions:
-        row = solution["row"]
+    columns = _columns(name)
+    for solution in _solutions(source, name, engine):
+        row = solution.get("row")
         if not isinstance(row, ox.NamedNode):  # a key column unbound: no row
             continue
         yield row, {ox.Quad(row, p, _canonical(o, sep), g)
-                    for v, p, sep in columns if (o := solution[v]) is not None}
+                    for v, p, sep in columns if (o := solution.get(v)) is not None}
 
 
 def _digest_quad(name: str) -> ox.Quad:
