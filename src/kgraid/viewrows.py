@@ -6,11 +6,12 @@ the 10,000-article bench store, bench/README.md). The functions here compute the
 solutions from the store's indexes, one operation or one event at a time:
 
 - ``timeline``: the operations come one by one from the ``rdf:type`` index, and each one's
-  quads from one subject lookup;
-- ``conflicting_figures``: the events come from the ``kgr:about`` and ``kgr:outcome``
-  indexes (an operation and the claims about it at once) and the article events (claims
-  about no operation) one article at a time from the ``prov:wasDerivedFrom`` index, so
-  only one event's figures are held.
+  facts from lookups of the predicates the view reads;
+- ``conflicting_figures``: the events come from the ``kgr:about`` index (an operation with
+  the claims about it and its own account) and the ``kgr:outcome`` index (an operation no
+  claim is about), so only one event's figures are held. The claims about no operation,
+  whose event is their article, are the one table kept for the whole store: their IRIs,
+  by article (18,814 at 10,000 articles).
 
 The labels, article identifiers and source names that many rows share are kept in bounded
 caches (:data:`CACHE`). Every article graph repeats the labels of what it mentions, which
@@ -30,46 +31,42 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from .rdf import BASE, KGR, SEM
 
 __all__ = ["ROWS", "CACHE"]
 
 #: Entries per cache (labels, article identifiers): bounds the refresh's own memory.
 CACHE = 16_384
 
-_KGR = "https://w3id.org/kgraid/ontology#"
-_PROV = "http://www.w3.org/ns/prov#"
-_SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-_IDENTIFIER = "http://purl.org/dc/terms/identifier"
-_DERIVED = _PROV + "wasDerivedFrom"
-_STRINGS = {_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
-_VIEW = "https://w3id.org/kgraid/view/"
+_KGR, _SEM = str(KGR), str(SEM)
+_PROV, _XSD = str(PROV), str(XSD)
+_RDF_TYPE = str(RDF.type)
+_LABEL = str(RDFS.label)
+_IDENTIFIER = str(DCTERMS.identifier)
+_DERIVED = str(PROV.wasDerivedFrom)
+_STRINGS = {str(XSD.string), str(RDF.langString)}
+_VIEW = BASE + "view/"
 OWN = ox.Literal("(the article's own account)")
 
 Solution = dict[str, Any]
 
 
 # ------------------------------------------------------------------------ reading the store
-def _facts(store: ox.Store, subject: Any) -> dict[str, dict[Any, None]]:
-    """Every object of ``subject``, by predicate IRI, each once (ordered sets), read from all
-    graphs in one lookup of the subject index (none for a literal)."""
-    out: dict[str, dict[Any, None]] = defaultdict(dict)
-    if isinstance(subject, ox.Literal):
-        return out
-    for q in store.quads_for_pattern(subject, None, None, None):
-        out[q.predicate.value][q.object] = None
-    return out
-
-
-def _some(store: ox.Store, subject: Any, predicates: Iterable[str],
+def _some(store: ox.Store, subject: Any, predicates: Iterable[str] | None,
           ) -> dict[str, dict[Any, None]]:
-    """Like :func:`_facts` for ``predicates`` only, one lookup each: cheaper than reading a
-    subject whole when it has many other quads (a claim's statement, evidence, confidence:
-    most of the cost of reading a quad is decoding its terms)."""
+    """The objects of ``subject``'s ``predicates`` (``None``: all of them), by predicate IRI,
+    each once (ordered sets), from all graphs (none for a literal). One lookup per predicate
+    is cheaper than reading a subject whole when it has many other quads (a claim's
+    statement, evidence, confidence: most of the cost of reading a quad is decoding its
+    terms); a subject with few quads (a figure) is cheaper read whole, in one lookup."""
     out: dict[str, dict[Any, None]] = {}
     if isinstance(subject, ox.Literal):
+        return out
+    if predicates is None:
+        for q in store.quads_for_pattern(subject, None, None, None):
+            out.setdefault(q.predicate.value, {})[q.object] = None
         return out
     for p in predicates:
         objects = dict.fromkeys(q.object for q in store.quads_for_pattern(
@@ -77,6 +74,10 @@ def _some(store: ox.Store, subject: Any, predicates: Iterable[str],
         if objects:
             out[p] = objects
     return out
+
+
+def _exists(store: ox.Store, subject: Any, predicate: Any, obj: Any = None) -> bool:
+    return next(store.quads_for_pattern(subject, predicate, obj, None), None) is not None
 
 
 def _distinct(store: ox.Store, predicate: str, obj: Any = None, *, by_object: bool = False,
@@ -164,7 +165,7 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
     identifiers = _objects_cache(store, _IDENTIFIER)
     labels = _objects_cache(store, _LABEL)
     sentences = _objects_cache(store, _KGR + "sentence")
-    for op in _distinct(store, _RDF_TYPE.value, ox.NamedNode(_KGR + "Operation")):
+    for op in _distinct(store, _RDF_TYPE, ox.NamedNode(_KGR + "Operation")):
         if not isinstance(op, ox.NamedNode):  # STR(?operation) of a blank node: no row
             continue
         dates = [d for d in _some(store, op, (_SEM + "hasTimeStamp",)).get(
@@ -183,9 +184,9 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
         common["evidence"] = _min(s for e in facts.get(_KGR + "evidence", ())
                                   for s in sentences(e))
         for t in facts.get(_KGR + "operationType") or (None,):
-            kind = "Operation" if t is None else (_str(t) or "").partition("#")[2]
-            if t is not None and _str(t) is None:
+            if t is not None and _str(t) is None:  # STR(?t) of a blank node: no row
                 continue
+            kind = "Operation" if t is None else t.value.partition("#")[2]
             for date in dates:
                 dt = date.datatype.value
                 yield _bound({**common, "date": date, "type": ox.Literal(kind),
@@ -195,10 +196,10 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
 
 # ------------------------------------------------------------------- conflicting figures
 class _Event:
-    """One event's figures: ``figures[(type, source, count)]`` holds, per key, the
-    article identifiers, qualifiers and subject texts (present only when the figure's
-    article has an identifier: the view's rows); ``others`` the (type, source, count) keys
-    that count as another source's figure (every figure, with or without an article)."""
+    """One event's figures: ``rows[(type, source, count)]`` holds, per key, the article
+    identifiers, qualifiers and subject texts (only for figures whose article has an
+    identifier: the view's rows); ``keys`` every (type, source, count), the other sources a
+    row is compared with (with or without an article)."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple, tuple[dict, dict, dict]] = {}
@@ -209,7 +210,7 @@ def conflicting_figures(store: ox.Store) -> Iterator[Solution]:
     """The rows of resources/views/conflicting_figures.rq, one event at a time."""
     identifiers = _objects_cache(store, _IDENTIFIER)
     labels = _objects_cache(store, _LABEL)
-    figure_facts = lru_cache(maxsize=CACHE)(lambda f: _facts(store, f))
+    figure_facts = lru_cache(maxsize=CACHE)(lambda f: _some(store, f, None))
 
     def add_figure(event: _Event, f: Any, source: Any, articles: Iterable[Any],
                    rows: bool) -> None:
@@ -269,23 +270,20 @@ def conflicting_figures(store: ox.Store) -> Iterator[Solution]:
 
     about, figure = ox.NamedNode(_KGR + "about"), ox.NamedNode(_KGR + "figure")
 
-    def has(subject: Any, predicate: ox.NamedNode) -> bool:
-        return next(store.quads_for_pattern(subject, predicate, None, None), None) is not None
-
     claim_p = (_KGR + "figure", _PROV + "wasAttributedTo", _DERIVED)
     event_p = (_KGR + "outcome", _DERIVED, _LABEL, _IDENTIFIER)
     # what claims are about (operations), with the operation's own account
     for e in _distinct(store, about.value, by_object=True):
         event = _Event()
         for c in dict.fromkeys(q.subject for q in store.quads_for_pattern(None, about, e, None)):
-            if has(c, figure):  # most claims have no figure: a cheaper lookup first
+            if _exists(store, c, figure):  # most claims have no figure: a cheaper lookup first
                 add_claim(event, _some(store, c, claim_p))
         e_facts = _some(store, e, event_p)
         own_account(event, e, e_facts)
         yield from rows(e, event, e_facts)
     # operations with figures of their own that no claim is about
     for e in _distinct(store, _KGR + "outcome"):
-        if next(store.quads_for_pattern(None, about, e, None), None) is None:
+        if not _exists(store, None, about, e):
             event, e_facts = _Event(), _some(store, e, event_p)
             own_account(event, e, e_facts)
             yield from rows(e, event, e_facts)
@@ -293,7 +291,7 @@ def conflicting_figures(store: ox.Store) -> Iterator[Solution]:
     # held for the whole store: those claims' IRIs, by article.
     by_article: dict[Any, dict[Any, None]] = defaultdict(dict)
     for c in _distinct(store, figure.value):
-        if not has(c, about):
+        if not _exists(store, c, about):
             for q in store.quads_for_pattern(c, ox.NamedNode(_DERIVED), None, None):
                 by_article[q.object][c] = None
     while by_article:

@@ -227,9 +227,8 @@ def _write_embedded(store: Any, name: str,
     one took 10 us each, ``remove_graph`` 24 us each (1.5-2.7 s for a whole view). Besides
     the engine, a refresh holds the set of row IRIs and one batch of quads, not two copies
     of the view. The old digest goes first and the new one last, so a refresh cut short
-    leaves a view no query reads. (Writing the view graph while a definition's solutions
-    are read is safe: a pyoxigraph read sees the store as it was when it began, and the
-    definitions read no ``kgv:`` triple anyway.)"""
+    leaves a view no query reads. (Writing the view graph while the solutions are read is
+    safe: neither way of computing them reads a ``kgv:`` triple or a row's IRI.)"""
     raw: ox.Store = store.raw
     g = ox.NamedNode(view_graph(name))
     fresh = not raw.contains_named_graph(g)
