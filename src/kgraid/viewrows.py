@@ -6,7 +6,8 @@ the 10,000-article bench store, bench/README.md). The functions here compute the
 solutions from the store's indexes, one operation or one event at a time:
 
 - ``timeline``: the operations come one by one from the ``rdf:type`` index, and each one's
-  facts from lookups of the predicates the view reads;
+  facts (its dates among them: an undated operation has a row too) from lookups of the
+  predicates the view reads;
 - ``conflicting_figures``: the events come from the ``kgr:about`` index (an operation with
   the claims about it and its own account) and the ``kgr:outcome`` index (an operation no
   claim is about), so only one event's figures are held. The claims about no operation,
@@ -156,8 +157,8 @@ def _numeric_differs(a: Any, b: Any) -> bool:
 _PRECISION = {_XSD + "date": "day", _XSD + "gYearMonth": "month", _XSD + "gYear": "year"}
 
 
-_TIMELINE_FACTS = (_DERIVED, _SEM + "hasPlace", _KGR + "actor", _KGR + "target",
-                   _KGR + "evidence", _KGR + "operationType")
+_TIMELINE_FACTS = (_SEM + "hasTimeStamp", _DERIVED, _SEM + "hasPlace", _KGR + "actor",
+                   _KGR + "target", _KGR + "evidence", _KGR + "operationType", _KGR + "dateText")
 
 
 def timeline(store: ox.Store) -> Iterator[Solution]:
@@ -168,15 +169,18 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
     for op in _distinct(store, _RDF_TYPE, ox.NamedNode(_KGR + "Operation")):
         if not isinstance(op, ox.NamedNode):  # STR(?operation) of a blank node: no row
             continue
-        dates = [d for d in _some(store, op, (_SEM + "hasTimeStamp",)).get(
-            _SEM + "hasTimeStamp", ()) if isinstance(d, ox.Literal)]
-        if not dates:  # a third of the operations: one lookup, not the whole operation
-            continue
         facts = _some(store, op, _TIMELINE_FACTS)
         ids = [i for a in facts.get(_DERIVED, ()) for i in identifiers(a)]
         if not ids:
             continue
-        common: Solution = {"operation": op, "articles": _group_concat(ids, " ")}
+        stamps = facts.get(_SEM + "hasTimeStamp")
+        # undated: one row without a date; a date that is not a literal: no row (its
+        # DATATYPE is an error, so is the row's IRI)
+        dates = [d for d in stamps if isinstance(d, ox.Literal)] if stamps else [None]
+        if not dates:
+            continue
+        common: Solution = {"operation": op, "articles": _group_concat(ids, " "),
+                            "date_text": _group_concat(facts.get(_KGR + "dateText", ()), " | ")}
         for column, predicate in (("places", _SEM + "hasPlace"), ("actors", _KGR + "actor"),
                                   ("targets", _KGR + "target")):
             names = [n for e in facts.get(predicate, ()) for n in labels(e)]
@@ -188,6 +192,10 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
                 continue
             kind = "Operation" if t is None else t.value.partition("#")[2]
             for date in dates:
+                if date is None:
+                    yield _bound({**common, "type": ox.Literal(kind),
+                                  "row": _row("timeline", op.value, "", "", kind)})
+                    continue
                 dt = date.datatype.value
                 yield _bound({**common, "date": date, "type": ox.Literal(kind),
                               "precision": ox.Literal(_PRECISION.get(dt, "other")),

@@ -130,7 +130,7 @@ def _remove_digest(raw: ox.Store, name: str) -> None:
 #: "eastern Syria | Deir ez-Zor" and "Deir ez-Zor | eastern Syria"), so each list is
 #: sorted here: a store's views depend on its triples only, not on the order they came in.
 _LISTS = {KGV + "places": " | ", KGV + "actors": " | ", KGV + "targets": " | ",
-          KGV + "articles": " ", KGV + "otherSources": "; "}
+          KGV + "dateText": " | ", KGV + "articles": " ", KGV + "otherSources": "; "}
 #: Quads written or removed at a time while a view is written: bounds the memory a refresh
 #: holds besides the engine's own (about 15 MB of quads).
 _BATCH = 50_000
