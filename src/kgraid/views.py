@@ -1,13 +1,15 @@
 """Views: query results that kgraid computes when it writes a store, so that the queries
 that aggregate over the whole store answer at once.
 
-Two queries of ``queries/`` group every operation or casualty figure of the store with the
-labels of what it involves: ``timeline.rq`` and ``conflicting_figures.rq``. Every article
-graph repeats the labels of the entities it mentions, so on a 1M-triple store they took 0.6
-and 1.1 s however they were written. Their grouping now runs once per write, in the view
-definitions of ``resources/views/`` (SELECT queries over the union of all graphs, one
-column per row property), and its rows are stored in one derived named graph per view
-(``graph/_view/NAME``). The two query files read those rows.
+Three queries of ``queries/`` group every operation or casualty figure of the store with
+the labels of what it involves: ``timeline.rq``, ``operations_by_place_date.rq`` and
+``conflicting_figures.rq``. Every article graph repeats the labels of the entities it
+mentions, so on a 1M-triple store they took 0.6 to 1.1 s however they were written. Their
+grouping now runs once per write, in the view definitions of ``resources/views/`` (SELECT
+queries over the union of all graphs, one column per row property), and its rows are
+stored in one derived named graph per view (``graph/_view/NAME``). The query files read
+those rows: the timeline view holds every operation, dated or not, and ``timeline.rq``
+reads its dated rows.
 
 The definitions say what the rows are; :mod:`kgraid.viewrows` computes the same solutions
 one operation or event at a time from the store's indexes (a test checks that the two agree
