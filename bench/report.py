@@ -120,7 +120,7 @@ def _queries(sec: dict[str, Any]) -> list[str]:
                f"{_f(sec['rdflib_peak_rss_mb'], 0)} MiB.\n")
     if sec.get("views_refresh_s") is not None:
         rows = ", ".join(f"{n} {r:,} rows" for n, r in sec.get("views_rows", {}).items())
-        out.append(f"`timeline.rq` and `conflicting_figures.rq` read views (`kgraid.views`): "
+        out.append(f"The queries whose header says `# View: NAME` read views (`kgraid.views`): "
                    f"computing them ({rows}) took {_f(sec['views_refresh_s'], 1)} s, which "
                    "every build, link and unmerge spends once at its end. Both engines "
                    "answer the same query files on the same quads, views included.\n")
