@@ -192,14 +192,14 @@ def timeline(store: ox.Store) -> Iterator[Solution]:
                 continue
             kind = "Operation" if t is None else t.value.partition("#")[2]
             for date in dates:
-                if date is None:
-                    yield _bound({**common, "type": ox.Literal(kind),
-                                  "row": _row("timeline", op.value, "", "", kind)})
-                    continue
-                dt = date.datatype.value
-                yield _bound({**common, "date": date, "type": ox.Literal(kind),
-                              "precision": ox.Literal(_PRECISION.get(dt, "other")),
-                              "row": _row("timeline", op.value, date.value, dt, kind)})
+                dated: Solution = {}
+                key = ("", "")  # the row IRI's date and datatype: blank when undated
+                if date is not None:
+                    key = (date.value, date.datatype.value)
+                    dated = {"date": date,
+                             "precision": ox.Literal(_PRECISION.get(key[1], "other"))}
+                yield _bound({**common, **dated, "type": ox.Literal(kind),
+                              "row": _row("timeline", op.value, *key, kind)})
 
 
 # ------------------------------------------------------------------- conflicting figures
